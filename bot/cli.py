@@ -1,0 +1,92 @@
+"""The `intake` command. Heavy imports (web framework, ORM) stay inside the commands
+that need them, so `intake route` starts fast."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import BinaryIO, NoReturn
+
+import click
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Loket Housing intake bot: screening, advice and pre-registration."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: HOST setting).")
+@click.option("--port", type=int, default=None, help="Port (default: PORT setting).")
+def serve(host: str | None, port: int | None) -> None:
+    """Start the service: web chat, dashboard, Telegram and /healthz on one ASGI app."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    settings.ensure_secret_key()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        access_log=False,  # access lines can carry personal data in paths; see docs
+    )
+
+
+def _fail(message: str) -> NoReturn:
+    for line in message.splitlines():
+        click.echo(f"intake route: {line}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.option(
+    "--facts",
+    "facts_file",
+    required=True,
+    type=click.File("rb"),
+    help="Screening profile (JSON, see shared/spec/screening-profile.md); - for stdin.",
+)
+@click.option(
+    "--on",
+    "on",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Screening date; decides which products a region offers (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the spec's format).")
+@click.option("--lang", default=None, help="Language of the reasons (default: DEFAULT_LOCALE).")
+def route(facts_file: BinaryIO, on: str | None, as_json: bool, lang: str | None) -> None:
+    """Recommend a Loket Housing product for a screening profile, with reasons."""
+    from bot.route_output import human_output, json_output, load_profile
+
+    screening_date = date.today()
+    if on is not None:
+        try:
+            screening_date = date.fromisoformat(on)
+        except ValueError:
+            _fail(f"--on: {on!r} is not a date written YYYY-MM-DD")
+    try:
+        profile = load_profile(facts_file.read())
+    except ValueError as error:
+        _fail(str(error))
+    from flows.routing import recommend
+
+    locale = lang or _default_locale()
+    recommendation = recommend(profile, screening_date)
+    click.echo(
+        json_output(recommendation, locale) if as_json else human_output(recommendation, locale)
+    )
+
+
+def _default_locale() -> str:
+    from bot.settings import get_settings
+
+    return get_settings().default_locale

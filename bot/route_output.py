@@ -1,0 +1,89 @@
+"""Input and output of `intake route`: the profile file, and the advice as JSON or text."""
+
+from __future__ import annotations
+
+import json
+
+from flows.referrals import referral_texts
+from flows.regions import region_data
+from flows.routing import Recommendation
+from flows.screening_profile import FieldProblem, ProfileError, ScreeningProfile, parse_profile
+from flows.texts import N_, Text
+from locales import render
+
+__all__ = ["human_output", "json_output", "load_profile"]
+
+
+def load_profile(raw: bytes) -> ScreeningProfile:
+    """Decode and check a profile file; a ValueError names the field and what it accepts."""
+    if not raw.strip():
+        raise ValueError("profile: the file is empty; expected a JSON object")
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"profile: not valid JSON ({error}); expected a JSON object") from None
+    problems: list[FieldProblem] = []
+    place = data.get("municipality") if isinstance(data, dict) else None
+    if isinstance(place, str) and place.strip() and region_data().resolve(place) is None:
+        suggestions = region_data().suggest(place)
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        problems.append(
+            FieldProblem(
+                "municipality",
+                f"{place!r} is not a known municipality or town; expected a municipality or "
+                f"town name, e.g. Heerlen or Hoensbroek.{hint}",
+            )
+        )
+    try:
+        profile = parse_profile(data)
+    except ProfileError as error:
+        raise ProfileError(error.problems + problems) from None
+    if problems:
+        raise ProfileError(problems)
+    return profile
+
+
+def json_output(recommendation: Recommendation, locale: str) -> str:
+    return json.dumps(
+        {
+            "product": recommendation.product,
+            "eligible": list(recommendation.eligible),
+            "region": recommendation.region,
+            "municipality": recommendation.municipality,
+            "reasons": [render(reason, locale) for reason in recommendation.reasons],
+            "referrals": list(recommendation.referrals),
+        },
+        ensure_ascii=False,
+    )
+
+
+def human_output(recommendation: Recommendation, locale: str) -> str:
+    from flows.products import PRODUCT_NAMES
+
+    if recommendation.product:
+        headline = Text(
+            N_("Advies: {product}"), {"product": Text(PRODUCT_NAMES[recommendation.product])}
+        )
+    else:
+        headline = Text(N_("Advies: geen woonprogramma"))
+    lines = [render(headline, locale)]
+    if recommendation.region and recommendation.municipality:
+        region_name = region_data().region_names[recommendation.region]
+        place = Text(
+            N_("Regio: {region} (gemeente {municipality})"),
+            {"region": region_name, "municipality": recommendation.municipality},
+        )
+        lines.append(render(place, locale))
+    lines += ["", render(Text(N_("Waarom:")), locale)]
+    lines += [f"  - {render(reason, locale)}" for reason in recommendation.reasons]
+    if recommendation.referrals:
+        lines += ["", render(Text(N_("Waar kun je nog meer terecht:")), locale)]
+        texts = referral_texts()
+        for ref_id in recommendation.referrals:
+            ref = texts[ref_id]
+            lines.append(f"  - {render(ref.title, locale)}: {render(ref.text, locale)}")
+    lines += [
+        "",
+        render(Text(N_("Dit is een advies. Het loket beslist na een gesprek met jou.")), locale),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Settings from the environment and an optional `.env` file (see README, "Settings")."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///./{VAR_DIR}/intake.db",
+        description="SQLAlchemy URL; SQLite (embedded) or PostgreSQL.",
+    )
+    telegram_bot_token: SecretStr | None = Field(default=None)
+    telegram_api_base_url: str = Field(default="https://api.telegram.org")
+    telegram_framework: Literal["aiogram", "ptb"] = "aiogram"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    secret_key: SecretStr | None = Field(default=None)
+    default_locale: str = "nl"
+
+    @field_validator("telegram_bot_token", "secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def ensure_secret_key(self) -> str:
+        """SECRET_KEY, or one generated once and kept in ./var for a local install."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = VAR_DIR / "secret_key"
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

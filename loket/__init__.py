@@ -1,0 +1,1 @@
+"""The staff dashboard of the loket (FastAPI + Jinja2), mounted at /loket."""
