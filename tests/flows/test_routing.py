@@ -1,0 +1,324 @@
+"""Routing policy of shared/domain.md: conditions, precedence, reasons and referrals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from flows.regions import region_data
+from flows.routing import recommend
+from flows.screening_profile import ScreeningProfile
+from locales import render
+
+ON = date(2026, 6, 1)  # every product is offered in Parkstad on this date
+BASE = ScreeningProfile(municipality="Heerlen", age=35)
+
+
+def advise(**facts: object) -> tuple[str | None, tuple[str, ...]]:
+    advice = recommend(replace(BASE, **facts), ON)  # type: ignore[arg-type]
+    return advice.product, advice.eligible
+
+
+def reasons(**facts: object) -> list[str]:
+    return [render(r) for r in recommend(replace(BASE, **facts), ON).reasons]  # type: ignore[arg-type]
+
+
+JUSTITIEEL = {
+    "institution": "detention",
+    "sleeping_place": "institution",
+    "support_need": "intensive",
+}
+FIRST = {
+    "sleeping_place": "public_space",
+    "problems": ("addiction", "psychiatric"),
+    "support_need": "intensive",
+}
+PLUS = {"sleeping_place": "own_home", "nuisance": "til_registration"}
+HOUSING = {"sleeping_place": "family_friends", "support_need": "light"}
+
+
+# --- Housing Justitieel ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "justice",
+    [
+        {"institution": "detention"},
+        {"detention_release_date": date(2026, 9, 1)},  # in the future
+        {"detention_release_date": date(2025, 6, 1)},  # exactly 12 months ago
+        {"justice_contact": "repeated"},
+    ],
+)
+def test_justitieel_holds_for_each_kind_of_justice_contact(justice: dict[str, object]) -> None:
+    product, _ = advise(support_need="intensive", sleeping_place="family_friends", **justice)
+    assert product == "housing_justitieel"
+
+
+@pytest.mark.parametrize(
+    "justice",
+    [
+        {"detention_release_date": date(2025, 5, 31)},  # more than 12 months ago
+        {"justice_contact": "once"},
+        {"justice_contact": "none"},
+        {"institution": "ggz"},
+        {},  # nothing known
+    ],
+)
+def test_justitieel_needs_recent_or_repeated_justice_contact(justice: dict[str, object]) -> None:
+    _, eligible = advise(support_need="intensive", sleeping_place="institution", **justice)
+    assert "housing_justitieel" not in eligible
+
+
+@pytest.mark.parametrize("support", ["light", "none", None])
+def test_justitieel_needs_intensive_support(support: str | None) -> None:
+    _, eligible = advise(**{**JUSTITIEEL, "support_need": support})
+    assert "housing_justitieel" not in eligible
+
+
+# --- Housing First -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        "public_space",
+        "emergency_shelter",
+        "homeless_accommodation",
+        "non_conventional",
+        "family_friends",
+    ],
+)
+def test_housing_first_for_every_homeless_ethos_category(place: str) -> None:
+    assert advise(**{**FIRST, "sleeping_place": place})[0] == "housing_first"
+
+
+@pytest.mark.parametrize("place", ["institution", "own_home", None])
+def test_housing_first_not_in_an_institution_or_own_home(place: str | None) -> None:
+    assert "housing_first" not in advise(**{**FIRST, "sleeping_place": place})[1]
+
+
+@pytest.mark.parametrize("problems", [(), ("addiction",), None])
+def test_housing_first_needs_two_problems(problems: tuple[str, ...] | None) -> None:
+    assert "housing_first" not in advise(**{**FIRST, "problems": problems})[1]
+
+
+def test_housing_first_needs_intensive_support() -> None:
+    assert "housing_first" not in advise(**{**FIRST, "support_need": "light"})[1]
+    assert "housing_first" not in advise(**{**FIRST, "support_need": None})[1]
+
+
+def test_long_and_repeated_homelessness_strengthen_the_reasons_only() -> None:
+    text = reasons(**FIRST, homeless_months=30, homeless_repeated=True)
+    assert "Je bent al 30 maanden zonder eigen woning." in text
+    assert "Je bent vaker dan één keer dakloos geweest." in text
+    assert advise(**FIRST, homeless_months=0, homeless_repeated=False)[0] == "housing_first"
+
+
+# --- Housing Plus --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nuisance", ["current_tenancy", "til_registration"])
+def test_housing_plus_for_nuisance(nuisance: str) -> None:
+    assert advise(sleeping_place="own_home", nuisance=nuisance)[0] == "housing_plus"
+
+
+@pytest.mark.parametrize("nuisance", ["none", None])
+def test_housing_plus_needs_nuisance(nuisance: str | None) -> None:
+    assert "housing_plus" not in advise(sleeping_place="own_home", nuisance=nuisance)[1]
+
+
+# --- Housing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "need",
+    [
+        {"sleeping_place": "family_friends"},
+        {"sleeping_place": "institution", "institution": "beschermd_wonen"},
+        {"sleeping_place": "own_home", "eviction_threat": True},
+        {"sleeping_place": "own_home", "ambulant_support_unsuitable_housing": True},
+        {"eviction_threat": True},
+    ],
+)
+def test_housing_for_each_kind_of_housing_need(need: dict[str, object]) -> None:
+    assert advise(support_need="light", **need)[0] == "housing"
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"sleeping_place": "own_home", "support_need": "light"},  # no housing need
+        {"sleeping_place": None, "support_need": "light"},  # need unknown
+        {"sleeping_place": "family_friends", "support_need": "none"},
+        {"sleeping_place": "family_friends", "support_need": None},
+        {"sleeping_place": "institution", "support_need": "light", "ready_to_move_out": False},
+    ],
+)
+def test_housing_conditions(facts: dict[str, object]) -> None:
+    assert "housing" not in advise(**facts)[1]
+
+
+def test_ready_to_move_out_unknown_does_not_block_housing() -> None:
+    assert advise(sleeping_place="institution", support_need="light")[0] == "housing"
+
+
+# --- Common conditions, precedence ---------------------------------------------------
+
+
+def test_precedence_when_every_product_fits() -> None:
+    everything = {**FIRST, "institution": "detention", "nuisance": "current_tenancy"}
+    product, eligible = advise(**everything)
+    assert product == "housing_justitieel"
+    assert eligible == ("housing_justitieel", "housing_first", "housing_plus", "housing")
+
+
+def test_precedence_first_over_plus_over_housing() -> None:
+    assert advise(**FIRST, nuisance="current_tenancy")[1] == (
+        "housing_first",
+        "housing_plus",
+        "housing",
+    )
+    assert advise(**HOUSING, nuisance="current_tenancy")[0] == "housing_plus"
+
+
+@pytest.mark.parametrize("age", [0, 16, 17])
+def test_under_18_gets_no_product_and_youth_referral(age: int) -> None:
+    advice = recommend(replace(BASE, age=age, **FIRST), ON)  # type: ignore[arg-type]
+    assert advice.product is None and advice.eligible == ()
+    assert "youth" in advice.referrals
+    assert any("jonger dan 18" in render(r) for r in advice.reasons)
+
+
+def test_age_unknown_or_adult_is_fine() -> None:
+    assert advise(**{**HOUSING, "age": None})[0] == "housing"
+    assert advise(**{**HOUSING, "age": 18})[0] == "housing"
+
+
+def test_refusing_support_excludes_every_product() -> None:
+    product, eligible = advise(**FIRST, nuisance="current_tenancy", accepts_support=False)
+    assert product is None and eligible == ()
+    assert any("geen begeleiding wilt" in text for text in reasons(**FIRST, accepts_support=False))
+    assert advise(**FIRST, accepts_support=True)[0] == "housing_first"
+
+
+def test_no_product_explains_each_product_and_invites_registration() -> None:
+    text = reasons(sleeping_place="own_home", support_need="none", nuisance="none")
+    assert text[0] == "Geen van de vier woonprogramma's past nu bij wat je ons hebt verteld."
+    assert text[-1].startswith("Je kunt je toch aanmelden.")
+    assert len(text) == 6  # the general sentence, one per product, the invitation
+
+
+def test_unknown_facts_are_named_as_unknown() -> None:
+    text = reasons()
+    assert "Voor Housing First moeten we weten waar je nu slaapt." in text
+
+
+# --- Places --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "municipality", "region"),
+    [
+        ("Hoensbroek", "Heerlen", "parkstad"),
+        ("GELEEN", "Sittard-Geleen", "westelijke_mijnstreek"),
+        ("born", "Sittard-Geleen", "westelijke_mijnstreek"),
+        ("Elsloo", "Stein", "westelijke_mijnstreek"),
+        ("schaesberg", "Landgraaf", "parkstad"),
+        ("Nuth", "Beekdaelen", "parkstad"),
+        ("Schinveld", "Beekdaelen", "parkstad"),
+        ("margraten", "Eijsden-Margraten", "heuvelland"),
+        ("Gulpen", "Gulpen-Wittem", "heuvelland"),
+        ("valkenburg", "Valkenburg aan de Geul", "heuvelland"),
+        ("Cadier en Keer", "Eijsden-Margraten", "heuvelland"),
+        ("cadier-en-keer", "Eijsden-Margraten", "heuvelland"),
+        ("Munstergeleen", "Sittard-Geleen", "westelijke_mijnstreek"),
+        ("sittard geleen", "Sittard-Geleen", "westelijke_mijnstreek"),
+        ("  Maastricht ", "Maastricht", "maastricht"),
+        ("IJzeren", "Valkenburg aan de Geul", "heuvelland"),
+    ],
+)
+def test_towns_resolve_in_any_case(name: str, municipality: str, region: str) -> None:
+    advice = recommend(ScreeningProfile(municipality=name.strip(), **HOUSING), ON)  # type: ignore[arg-type]
+    assert (advice.municipality, advice.region) == (municipality, region)
+
+
+def test_region_data_has_at_least_40_towns() -> None:
+    data = region_data()
+    assert len(data.municipalities) == 16
+    towns = {p.name for p in data._index.values() if p.region and p.name not in data.municipalities}
+    assert len(towns) >= 40
+
+
+@pytest.mark.parametrize("name", ["Venlo", "roermond", "Amsterdam", "Aachen"])
+def test_outside_zuid_limburg_refers_to_own_municipality(name: str) -> None:
+    advice = recommend(ScreeningProfile(municipality=name, **FIRST), ON)  # type: ignore[arg-type]
+    assert advice.product is None and advice.eligible == () and advice.region is None
+    assert "own_municipality" in advice.referrals
+    assert "hoort niet bij Zuid-Limburg" in render(advice.reasons[0])
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggestion"),
+    [
+        ("Hoensbrook", "Hoensbroek"),
+        ("Maastrich", "Maastricht"),
+        ("Sitard", "Sittard"),
+        ("Kerkrad", "Kerkrade"),
+    ],
+)
+def test_unknown_place_suggests_close_names(typo: str, suggestion: str) -> None:
+    assert region_data().resolve(typo) is None
+    assert suggestion in region_data().suggest(typo)
+
+
+def test_unknown_place_has_no_advice_but_says_why() -> None:
+    advice = recommend(ScreeningProfile(municipality="Atlantis", **FIRST), ON)  # type: ignore[arg-type]
+    assert advice.product is None and advice.municipality is None
+    assert (
+        render(advice.reasons[0])
+        == "We kennen de plaats Atlantis niet. Daarom kunnen we nog geen woonprogramma kiezen."
+    )
+    assert region_data().suggest("Atlantis") == []
+
+
+def test_place_not_given_names_what_fits() -> None:
+    advice = recommend(ScreeningProfile(**FIRST), ON)  # type: ignore[arg-type]
+    assert advice.product is None
+    assert [render(r) for r in advice.reasons][:2] == [
+        "We weten nog niet in welke gemeente je woont. "
+        "Daarom kunnen we nog geen woonprogramma kiezen.",
+        "Op grond van je antwoorden past Housing First bij je situatie.",
+    ]
+
+
+# --- Referrals -----------------------------------------------------------------------
+
+
+def test_referrals() -> None:
+    def refs(profile: ScreeningProfile, crisis: bool = False) -> tuple[str, ...]:
+        return recommend(profile, ON, crisis=crisis).referrals
+
+    assert "shelter" in refs(ScreeningProfile(sleeping_place="public_space"))
+    assert "shelter" not in refs(ScreeningProfile(sleeping_place="family_friends"))
+    assert "jongerenpunt" in refs(ScreeningProfile(municipality="Geleen", age=19))
+    assert "jongerenpunt" not in refs(ScreeningProfile(municipality="Geleen", age=28))
+    assert "jongerenpunt" not in refs(ScreeningProfile(municipality="Heerlen", age=19))
+    assert "debt_help" in refs(ScreeningProfile(rent_arrears=True))
+    assert "debt_help" in refs(ScreeningProfile(problems=("debts",)))
+    assert "aftercare_detention" in refs(ScreeningProfile(institution="detention"))
+    assert "aftercare_detention" in refs(ScreeningProfile(detention_release_date=date(2020, 1, 1)))
+    assert "crisis" in refs(ScreeningProfile(), crisis=True)
+    assert refs(ScreeningProfile()) == ()
+
+
+def test_rent_arrears_never_exclude() -> None:
+    assert advise(**HOUSING, rent_arrears=True)[0] == "housing"
+
+
+def test_reasons_render_dates_for_the_locale() -> None:
+    text = reasons(
+        **{**JUSTITIEEL, "institution": "other"}, detention_release_date=date(2026, 9, 1)
+    )
+    assert "Je komt op 1 september 2026 vrij." in text
