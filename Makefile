@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck imports pytest install clean bench
+.PHONY: run test lint typecheck imports pytest install clean bench i18n i18n-extract i18n-update i18n-compile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m locales.compile
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,3 +39,22 @@ clean:
 
 bench: install
 	$(BIN)/python bench/route_cold_start.py
+
+# Translations (see TRANSLATING.md): extract the source texts, update every catalog,
+# compile them. `make install` compiles too, so a fresh clone runs in every language.
+i18n: i18n-extract i18n-update i18n-compile
+
+i18n-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+	  --project=loket-housing-intake --copyright-holder="Loket Housing intake contributors" \
+	  -o locales/messages.pot .
+
+i18n-update: install
+	for po in locales/*/LC_MESSAGES/messages.po; do \
+	  [ -e "$$po" ] || continue; \
+	  lang=$$(basename $$(dirname $$(dirname $$po))); \
+	  $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -l $$lang; \
+	done
+
+i18n-compile: install
+	$(BIN)/python -m locales.compile

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flows.texts import Param, Text
 
-__all__ = ["LOCALE_DIR", "SOURCE_LOCALE", "render", "translator"]
+__all__ = ["DOMAIN", "LOCALE_DIR", "SOURCE_LOCALE", "render", "translator"]
 
 LOCALE_DIR = Path(__file__).resolve().parent
 SOURCE_LOCALE = "nl"
