@@ -4,17 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck imports pytest install clean bench i18n i18n-extract i18n-update i18n-compile
+.PHONY: run test lint typecheck imports pytest install clean bench browser i18n i18n-extract i18n-update i18n-compile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m locales.compile
 	touch $(STAMP)
 
+# Catalogs are compiled on every run and test: cheap, and never stale.
 install: $(STAMP)
+	$(BIN)/python -m locales.compile
 
 run: install
 	$(BIN)/intake serve
@@ -29,7 +30,15 @@ typecheck: install
 imports: install
 	$(BIN)/lint-imports
 
-pytest: install
+# Browser tests drive Debian's Chromium with Playwright (it cannot download its own).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium for the browser tests (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install chromium (browser tests will skip)"; fi; }
+
+pytest: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck imports pytest
@@ -57,4 +66,3 @@ i18n-update: install
 	done
 
 i18n-compile: install
-	$(BIN)/python -m locales.compile
