@@ -90,3 +90,6 @@ def _default_locale() -> str:
     from bot.settings import get_settings
 
     return get_settings().default_locale
+
+
+import bot.cli_storage  # noqa: E402, F401 - registers `intake export` and `intake db`

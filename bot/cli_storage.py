@@ -1,0 +1,171 @@
+"""`intake export` and `intake db ...`: the commands that touch the database.
+
+Registered on `intake` by the import at the bottom of `bot/cli.py`. The ORM and
+drivers are imported inside the commands, so `intake route` starts as fast as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import date, datetime, time
+from typing import NoReturn, TextIO
+
+import click
+
+from bot.cli import main
+
+__all__ = ["db", "export"]
+
+EXIT_DATABASE_UNAVAILABLE = 1
+EXIT_BAD_INPUT = 2
+LOKET_TIME_ZONE = "Europe/Amsterdam"
+STATUSES = (
+    "nieuw",
+    "in_behandeling",
+    "info_gevraagd",
+    "intake_gepland",
+    "geaccepteerd",
+    "doorverwezen",
+    "afgewezen",
+    "ingetrokken",
+)
+
+_database_url_option = click.option(
+    "--database-url",
+    envvar="DATABASE_URL",
+    default=None,
+    metavar="URL",
+    help="Database to use (default: the DATABASE_URL setting).",
+)
+
+
+def _database_url(given: str | None) -> str:
+    if given:
+        return given
+    from bot.settings import get_settings
+
+    return get_settings().database_url
+
+
+def _fail(command: str, message: str, code: int) -> NoReturn:
+    click.echo(f"intake {command}: {message}", err=True)
+    sys.exit(code)
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), required=True, help="Output format."
+)
+@click.option(
+    "--since",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Only pre-aanmeldingen submitted on or after this date (Dutch time).",
+)
+@click.option("--region", default=None, help="Only this region id, e.g. parkstad.")
+@click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: standard output).",
+)
+@_database_url_option
+def export(
+    fmt: str,
+    since: str | None,
+    region: str | None,
+    status: str | None,
+    output: TextIO,
+    database_url: str | None,
+) -> None:
+    """Export pre-aanmeldingen (no names or contact details; profiles as the public spec)."""
+    since_at: datetime | None = None
+    if since is not None:
+        from zoneinfo import ZoneInfo
+
+        try:
+            day = date.fromisoformat(since)
+            since_at = datetime.combine(day, time(), ZoneInfo(LOKET_TIME_ZONE))
+        except ValueError:
+            _fail("export", f"--since: {since!r} is not a date written YYYY-MM-DD", EXIT_BAD_INPUT)
+    if region is not None:
+        from flows.regions import region_data
+
+        known = sorted(region_data().region_names)
+        if region not in known:
+            _fail(
+                "export",
+                f"--region: unknown region {region!r}; known: {', '.join(known)}",
+                EXIT_BAD_INPUT,
+            )
+
+    from storage.database import Database
+    from storage.engine import DatabaseUnavailable, check_database
+    from storage.export import export_pre_aanmeldingen, write_csv, write_json
+    from storage.lifecycle import Status
+    from storage.migrate import SchemaNotCurrent, check_schema
+    from storage.pre_aanmeldingen import PreAanmeldingFilter
+
+    url = _database_url(database_url)
+    where = PreAanmeldingFilter(
+        since=since_at, region=region, status=None if status is None else Status(status)
+    )
+
+    async def run() -> list[dict[str, object]]:
+        await check_database(url)
+        await check_schema(url)
+        database = Database(url)
+        try:
+            async with database.unit_of_work(write=False) as uow:
+                return await export_pre_aanmeldingen(uow.pre_aanmeldingen, where)
+        finally:
+            await database.dispose()
+
+    try:
+        records = asyncio.run(run())
+    except (DatabaseUnavailable, SchemaNotCurrent) as error:
+        _fail("export", str(error), EXIT_DATABASE_UNAVAILABLE)
+    (write_csv if fmt == "csv" else write_json)(records, output)
+
+
+@main.group()
+def db() -> None:
+    """The database: check it, migrate it."""
+
+
+@db.command()
+@_database_url_option
+def upgrade(database_url: str | None) -> None:
+    """Migrate the database to the newest schema (creates a new SQLite file)."""
+    from storage.engine import DatabaseUnavailable, safe_url
+    from storage.migrate import head_revision, prepare_database
+
+    url = _database_url(database_url)
+    try:
+        asyncio.run(prepare_database(url))
+    except DatabaseUnavailable as error:
+        _fail("db upgrade", str(error), EXIT_DATABASE_UNAVAILABLE)
+    click.echo(f"{safe_url(url)}: schema at version {head_revision()}")
+
+
+@db.command()
+@_database_url_option
+def check(database_url: str | None) -> None:
+    """Check that the database answers and its schema is up to date."""
+    from storage.engine import DatabaseUnavailable, check_database, safe_url
+    from storage.migrate import SchemaNotCurrent, check_schema, head_revision
+
+    url = _database_url(database_url)
+
+    async def run() -> None:
+        await check_database(url)
+        await check_schema(url)
+
+    try:
+        asyncio.run(run())
+    except (DatabaseUnavailable, SchemaNotCurrent) as error:
+        _fail("db check", str(error), EXIT_DATABASE_UNAVAILABLE)
+    click.echo(f"{safe_url(url)}: reachable, schema at version {head_revision()}")

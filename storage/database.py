@@ -1,0 +1,46 @@
+"""The database of one running service: its engine, its clock, and units of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import Clock, create_engine, utc_now
+from storage.reference_codes import new_reference_code
+from storage.unit_of_work import UnitOfWork
+
+__all__ = ["Database"]
+
+
+class Database:
+    """`Database(settings.database_url)`; one per process, closed with `dispose()`.
+
+    `clock` gives every timestamp (tests pass a fixed one); `new_reference_code`
+    makes reference codes (tests pass a deterministic one).
+    """
+
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        clock: Clock = utc_now,
+        new_reference_code: Callable[[], str] = new_reference_code,
+        engine: AsyncEngine | None = None,
+    ) -> None:
+        self.engine = engine or create_engine(url)
+        self.clock = clock
+        self._new_code = new_reference_code
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
+        """A transaction with every store; `write=False` for read-only requests (on
+        SQLite it then does not wait for writers; on PostgreSQL it is READ ONLY)."""
+        return UnitOfWork(self.engine, self.clock, write=write, new_reference_code=self._new_code)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,116 @@
+"""Alembic migrations (`storage/migrations`), runnable from code and by `intake db`.
+
+`upgrade(url)` from synchronous code (the CLI), `await upgrade_async(url)` from a
+running event loop (the service at start-up, tests). `prepare_database(url)` is what
+a server calls at start: check the database is reachable (clear message otherwise),
+then bring the schema to the newest version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import URL, Connection, text
+
+from storage.engine import check_database, create_engine, safe_url
+
+# Two servers starting at once on one PostgreSQL database migrate one after the other.
+MIGRATION_LOCK_KEY = 0x4C48_4D49_4752  # "LHMIGR"
+
+__all__ = [
+    "MIGRATION_LOCK_KEY",
+    "SchemaNotCurrent",
+    "alembic_config",
+    "check_schema",
+    "current_revision",
+    "head_revision",
+    "prepare_database",
+    "upgrade",
+    "upgrade_async",
+]
+
+
+def _script_location() -> str:
+    return str(Path(str(resources.files("storage").joinpath("migrations"))))
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    """An Alembic configuration for our migrations (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", _script_location())
+    if url is not None:
+        rendered = url.render_as_string(hide_password=False) if isinstance(url, URL) else url
+        config.attributes["database_url"] = rendered
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+async def upgrade_async(url: str | URL, revision: str = "head") -> None:
+    """Migrate the database at `url` to `revision` in one transaction."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+
+            def run(sync_connection: Connection) -> None:
+                config = alembic_config(url)
+                config.attributes["connection"] = sync_connection
+                command.upgrade(config, revision)
+
+            await connection.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
+def upgrade(url: str | URL, revision: str = "head") -> None:
+    """`upgrade_async` for synchronous callers (not from inside an event loop)."""
+    asyncio.run(upgrade_async(url, revision))
+
+
+async def current_revision(url: str | URL) -> str | None:
+    """The schema version of the database at `url` (None: not migrated yet)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+
+            def read(sync_connection: Connection) -> str | None:
+                return MigrationContext.configure(sync_connection).get_current_revision()
+
+            return await connection.run_sync(read)
+    finally:
+        await engine.dispose()
+
+
+class SchemaNotCurrent(RuntimeError):
+    """The database's schema is not the newest one this code needs."""
+
+
+async def check_schema(url: str | URL) -> None:
+    """Raise `SchemaNotCurrent` unless the database is migrated to the newest version."""
+    current, head = await current_revision(url), head_revision()
+    if current != head:
+        raise SchemaNotCurrent(
+            f"the database at {safe_url(url)} has schema version {current or 'none'}, "
+            f"this version of the bot needs {head}; run `intake db upgrade`"
+        )
+
+
+async def prepare_database(url: str | URL) -> None:
+    """At server start: raise `DatabaseUnavailable` with a clear message when the
+    database cannot be reached, else migrate it to the newest schema."""
+    await check_database(url)
+    await upgrade_async(url)

@@ -1,0 +1,78 @@
+"""Alembic environment for the intake bot's database.
+
+From code (`storage.migrate`), the caller passes an open connection in
+`config.attributes["connection"]`. From the `alembic` command line (alembic.ini at the
+repository root), the URL comes from `-x url=...`, else DATABASE_URL, else the
+embedded default; async URLs are run through an async engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import Connection
+
+from storage.engine import create_engine
+from storage.tables import metadata
+
+DEFAULT_URL = "sqlite+aiosqlite:///./var/intake.db"  # the same default as bot.settings
+
+config = context.config
+if config.config_file_name is not None:  # the command line: log as alembic.ini says
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def _url() -> str:
+    return str(
+        context.get_x_argument(as_dictionary=True).get("url")
+        or config.attributes.get("database_url")
+        or os.environ.get("DATABASE_URL")
+        or DEFAULT_URL
+    )
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+
+
+def _run(connection: Connection) -> None:
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_run)
+    finally:
+        await engine.dispose()
+
+
+def run_offline() -> None:
+    context.configure(url=_url(), target_metadata=metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+    else:
+        asyncio.run(_run_async(_url()))
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

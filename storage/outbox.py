@@ -1,0 +1,209 @@
+"""The outbox: messages to deliver to a person, written in the same unit of work as the
+conversation step that produced them, and delivered afterwards (at least once).
+
+Delivery takes a lease: `claim_due` hands out due messages and moves their next
+attempt `lease` ahead, so a crashed sender's messages come back after the lease and
+two servers never send the same message at the same time (PostgreSQL: `FOR UPDATE
+SKIP LOCKED`; SQLite: one writer at a time). Per recipient only the oldest pending
+message is handed out, so a person receives messages in order.
+
+`recipient` (the channel's address, e.g. a Telegram chat id) is needed to deliver;
+it is kept only while the message is pending and erased once delivered or given up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from storage.engine import Clock
+from storage.tables import OutboxMessageRow
+
+__all__ = [
+    "DEFAULT_LEASE",
+    "MAX_ATTEMPTS",
+    "Outbox",
+    "OutboxMessage",
+    "SqlOutbox",
+    "UnknownOutboxMessage",
+    "retry_delay",
+]
+
+DEFAULT_LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 10
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off after `attempts` failed attempts: 5 s, 10 s, ... up to 1 h."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    channel: str
+    recipient_hash: str
+    recipient: str = field(repr=False)
+    payload: Mapping[str, Any] = field(repr=False)
+    attempts: int
+    created_at: datetime
+
+
+class UnknownOutboxMessage(LookupError):
+    pass
+
+
+class Outbox(Protocol):
+    async def enqueue(
+        self,
+        channel: str,
+        recipient_hash: str,
+        recipient: str,
+        payload: Mapping[str, Any],
+        *,
+        not_before: datetime | None = None,
+    ) -> int: ...
+
+    async def claim_due(
+        self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE
+    ) -> list[OutboxMessage]: ...
+
+    async def mark_delivered(self, message_id: int) -> None: ...
+
+    async def mark_failed(
+        self,
+        message_id: int,
+        error: str,
+        *,
+        retry_after: timedelta | None = None,
+        give_up: bool = False,
+    ) -> bool: ...
+
+    async def pending_count(self) -> int: ...
+
+
+def _pending() -> tuple[Any, Any]:
+    return (
+        col(OutboxMessageRow.delivered_at).is_(None),
+        col(OutboxMessageRow.given_up_at).is_(None),
+    )
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession, clock: Clock, dialect: str) -> None:
+        self._session, self._clock, self._dialect = session, clock, dialect
+
+    async def enqueue(
+        self,
+        channel: str,
+        recipient_hash: str,
+        recipient: str,
+        payload: Mapping[str, Any],
+        *,
+        not_before: datetime | None = None,
+    ) -> int:
+        now = self._clock()
+        row = OutboxMessageRow(
+            channel=channel,
+            recipient_hash=recipient_hash,
+            recipient=recipient,
+            payload=dict(payload),
+            created_at=now,
+            next_attempt_at=not_before or now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        assert row.id is not None
+        return row.id
+
+    async def claim_due(
+        self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE
+    ) -> list[OutboxMessage]:
+        """Due messages, oldest first, at most one per recipient; each attempt counted
+        and leased until `now + lease`. Deliver them, then mark each delivered or failed
+        in a later unit of work."""
+        now = self._clock()
+        earlier = aliased(OutboxMessageRow)
+        earlier_pending = exists().where(
+            col(earlier.channel) == col(OutboxMessageRow.channel),
+            col(earlier.recipient_hash) == col(OutboxMessageRow.recipient_hash),
+            col(earlier.id) < col(OutboxMessageRow.id),
+            col(earlier.delivered_at).is_(None),
+            col(earlier.given_up_at).is_(None),
+        )
+        statement = (
+            select(OutboxMessageRow)
+            .where(*_pending(), col(OutboxMessageRow.next_attempt_at) <= now, ~earlier_pending)
+            .order_by(col(OutboxMessageRow.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxMessageRow)
+        )
+        rows = list(await self._session.scalars(statement))
+        claimed: list[OutboxMessage] = []
+        for row in rows:
+            assert row.id is not None and row.recipient is not None
+            row.attempts += 1
+            row.next_attempt_at = now + lease
+            claimed.append(
+                OutboxMessage(
+                    id=row.id,
+                    channel=row.channel,
+                    recipient_hash=row.recipient_hash,
+                    recipient=row.recipient,
+                    payload=row.payload,
+                    attempts=row.attempts,
+                    created_at=row.created_at,
+                )
+            )
+        await self._session.flush()
+        return claimed
+
+    async def _row(self, message_id: int) -> OutboxMessageRow:
+        row = await self._session.get(OutboxMessageRow, message_id, with_for_update=True)
+        if row is None:
+            raise UnknownOutboxMessage(f"no outbox message {message_id}")
+        return row
+
+    async def mark_delivered(self, message_id: int) -> None:
+        row = await self._row(message_id)
+        if row.delivered_at is None:
+            row.delivered_at = self._clock()
+        row.recipient = None
+        await self._session.flush()
+
+    async def mark_failed(
+        self,
+        message_id: int,
+        error: str,
+        *,
+        retry_after: timedelta | None = None,
+        give_up: bool = False,
+    ) -> bool:
+        """Record a failed attempt (`error`: a code or exception name, no personal data).
+        Try again after `retry_after` (e.g. Telegram's retry_after) or the back-off;
+        give up after `MAX_ATTEMPTS`, or now with `give_up` (e.g. the person blocked
+        the bot). True when it will be tried again."""
+        row = await self._row(message_id)
+        now = self._clock()
+        row.last_error = error[:200]
+        if give_up or row.attempts >= MAX_ATTEMPTS:
+            row.given_up_at = now
+            row.recipient = None
+            await self._session.flush()
+            return False
+        row.next_attempt_at = now + (retry_after or retry_delay(row.attempts))
+        await self._session.flush()
+        return True
+
+    async def pending_count(self) -> int:
+        result = await self._session.scalar(
+            select(func.count()).select_from(OutboxMessageRow).where(*_pending())
+        )
+        return int(result or 0)

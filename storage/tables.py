@@ -1,0 +1,260 @@
+"""The database tables (SQLModel). Alembic migrations in `storage/migrations` create
+them; `tests/storage/test_migrations.py` checks that both agree.
+
+Columns holding special-category data or free text use `SensitiveJSON` or
+`SensitiveText` (see `storage.column_types`); that is where encryption at rest goes.
+Channel user ids are stored only as keyed hashes (`storage.user_hash`). Statuses and
+kinds are plain strings with CHECK constraints, so a new value is one small migration.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import DDL, CheckConstraint, Index, MetaData, UniqueConstraint, event
+from sqlmodel import Field, SQLModel
+
+from storage.column_types import JSONDocument, SensitiveJSON, SensitiveText, UtcDateTime
+from storage.lifecycle import Status
+
+__all__ = [
+    "CONSENT_GIVERS",
+    "CONTACT_PREFERENCES",
+    "DUPLICATE_REASONS",
+    "STAFF_ROLES",
+    "SUBMITTER_KINDS",
+    "AuditEventRow",
+    "ConversationSessionRow",
+    "DuplicateLinkRow",
+    "OutboxMessageRow",
+    "PreAanmeldingRow",
+    "ProcessedUpdateRow",
+    "StaffNoteRow",
+    "StaffUserRow",
+    "StatusChangeRow",
+    "audit_append_only_ddl",
+    "metadata",
+]
+
+SUBMITTER_KINDS = ("self", "professional", "veldwerker")
+CONTACT_PREFERENCES = ("chat", "phone", "email", "via_submitter", "none")
+CONSENT_GIVERS = ("client", "submitter_for_client")
+STAFF_ROLES = ("medewerker", "coordinator", "beheerder")
+DUPLICATE_REASONS = ("same_channel_user", "same_birth_date_similar_name")
+
+# Constraint names are fixed, so migrations can refer to them on every database.
+metadata: MetaData = SQLModel.metadata
+metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UtcDateTime, **kwargs)
+
+
+class StaffUserRow(SQLModel, table=True):
+    __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint(_in("role", STAFF_ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True)
+    password_hash: str = Field(max_length=500)
+    totp_secret: str | None = Field(default=None, sa_type=SensitiveText)
+    role: str = Field(max_length=20)
+    regions: list[str] = Field(sa_type=JSONDocument)
+    disabled: bool = False
+    created_at: datetime = _utc()
+
+
+class ConversationSessionRow(SQLModel, table=True):
+    """The current conversation of one channel user; `version` counts the saves."""
+
+    __tablename__ = "conversation_sessions"
+    __table_args__ = (UniqueConstraint("channel", "user_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=30)
+    user_hash: str = Field(max_length=64)
+    flow_id: str = Field(max_length=100)
+    flow_version: str = Field(max_length=50)
+    state: dict[str, Any] = Field(sa_type=SensitiveJSON)
+    language: str = Field(max_length=10)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
+    version: int = 1
+
+
+class ProcessedUpdateRow(SQLModel, table=True):
+    """An update a channel delivered and the bot applied; inserted with its effects."""
+
+    __tablename__ = "processed_updates"
+
+    channel: str = Field(max_length=30, primary_key=True)
+    update_id: str = Field(max_length=100, primary_key=True)
+    processed_at: datetime = _utc(index=True)
+
+
+class PreAanmeldingRow(SQLModel, table=True):
+    __tablename__ = "pre_aanmeldingen"
+    __table_args__ = (
+        CheckConstraint(_in("status", tuple(s.value for s in Status)), name="status"),
+        CheckConstraint(_in("submitter_kind", SUBMITTER_KINDS), name="submitter_kind"),
+        CheckConstraint(_in("contact_preference", CONTACT_PREFERENCES), name="contact_preference"),
+        CheckConstraint(_in("consent_given_by", CONSENT_GIVERS), name="consent_given_by"),
+        Index("ix_pre_aanmeldingen_birth_date_created", "client_birth_date", "created_at"),
+        Index("ix_pre_aanmeldingen_user_created", "channel_user_hash", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=10, unique=True)
+    created_at: datetime = _utc(index=True)
+    updated_at: datetime = _utc()
+    channel: str = Field(max_length=30)
+    channel_user_hash: str | None = Field(default=None, max_length=64)
+    language: str = Field(max_length=10)
+    # Who submitted: the person themselves, a professional or a veldwerker.
+    submitter_kind: str = Field(max_length=20)
+    submitter_name: str | None = Field(default=None, max_length=200)
+    submitter_organisation: str | None = Field(default=None, max_length=200)
+    submitter_convenant_partner: bool = False
+    submitter_contact: str | None = Field(default=None, max_length=200)
+    # Minimal client identity and how to reach them.
+    client_name: str | None = Field(default=None, max_length=200)
+    client_birth_date: date | None = None
+    contact_preference: str = Field(max_length=20)
+    contact_address: str | None = Field(default=None, max_length=200)
+    # Special-category data: the screening profile (spec version 1) and free-text answers.
+    profile: dict[str, Any] = Field(sa_type=SensitiveJSON)
+    answers: dict[str, Any] = Field(sa_type=SensitiveJSON)
+    # The bot's advice and the data version of the rules and offer that made it.
+    recommended_product: str | None = Field(default=None, max_length=30)
+    eligible_products: list[str] = Field(sa_type=JSONDocument)
+    region: str | None = Field(default=None, max_length=30, index=True)
+    municipality: str | None = Field(default=None, max_length=100)
+    reasons: list[dict[str, Any]] = Field(sa_type=JSONDocument)
+    referrals: list[str] = Field(sa_type=JSONDocument)
+    rules_version: str = Field(max_length=40)
+    # Consent: which text was agreed to, when, and by whom.
+    consent_text_version: str = Field(max_length=40)
+    consent_at: datetime = _utc()
+    consent_given_by: str = Field(max_length=30)
+    # The loket's handling.
+    status: str = Field(max_length=20, index=True)
+    assigned_staff_id: int | None = Field(default=None, foreign_key="staff_users.id")
+    crisis_follow_up: bool = False
+    decided_product: str | None = Field(default=None, max_length=30)
+    decided_referral: str | None = Field(default=None, max_length=200)
+    decision_reason: str | None = Field(default=None, sa_type=SensitiveText)
+
+
+class StatusChangeRow(SQLModel, table=True):
+    """One line of a pre-aanmelding's status history; `from_status` is None at creation."""
+
+    __tablename__ = "status_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pre_aanmelding_id: int = Field(foreign_key="pre_aanmeldingen.id", index=True)
+    at: datetime = _utc()
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_users.id")
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    reason: str | None = Field(default=None, sa_type=SensitiveText)
+
+
+class StaffNoteRow(SQLModel, table=True):
+    __tablename__ = "staff_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pre_aanmelding_id: int = Field(foreign_key="pre_aanmeldingen.id", index=True)
+    staff_user_id: int = Field(foreign_key="staff_users.id")
+    at: datetime = _utc()
+    text: str = Field(sa_type=SensitiveText)
+
+
+class DuplicateLinkRow(SQLModel, table=True):
+    """A likely earlier pre-aanmelding of the same person, for staff to look at."""
+
+    __tablename__ = "duplicate_links"
+    __table_args__ = (
+        UniqueConstraint("pre_aanmelding_id", "earlier_id"),
+        CheckConstraint(_in("reason", DUPLICATE_REASONS), name="reason"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pre_aanmelding_id: int = Field(foreign_key="pre_aanmeldingen.id", index=True)
+    earlier_id: int = Field(foreign_key="pre_aanmeldingen.id", index=True)
+    reason: str = Field(max_length=40)
+
+
+class OutboxMessageRow(SQLModel, table=True):
+    """A message to deliver to a person. `recipient` (the channel address, e.g. a chat
+    id) is kept only until the message is delivered or given up, then erased."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_pending", "delivered_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=30)
+    recipient_hash: str = Field(max_length=64, index=True)
+    recipient: str | None = Field(default=None, sa_type=SensitiveText)
+    payload: dict[str, Any] = Field(sa_type=SensitiveJSON)
+    created_at: datetime = _utc()
+    attempts: int = 0
+    next_attempt_at: datetime = _utc()
+    delivered_at: datetime | None = _utc(default=None)
+    given_up_at: datetime | None = _utc(default=None)
+    last_error: str | None = Field(default=None, max_length=200)
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Append-only: the database refuses UPDATE and DELETE on this table. `details`
+    carries ids and codes, never personal data."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    actor: str = Field(max_length=20)
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_users.id")
+    action: str = Field(max_length=60)
+    subject_type: str = Field(max_length=40)
+    subject_id: str | None = Field(default=None, max_length=60)
+    details: dict[str, Any] = Field(sa_type=JSONDocument)
+
+
+def audit_append_only_ddl(dialect: str) -> list[str]:
+    """Statements that make `audit_events` append-only on `dialect`."""
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
+            "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"
+            for verb in ("UPDATE", "DELETE")
+        ]
+    if dialect == "postgresql":
+        return [
+            "CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $$",
+            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+        ]
+    return []
+
+
+for _dialect in ("sqlite", "postgresql"):
+    for _statement in audit_append_only_ddl(_dialect):
+        event.listen(
+            AuditEventRow.__table__,  # type: ignore[attr-defined]
+            "after_create",
+            DDL(_statement).execute_if(dialect=_dialect),  # type: ignore[no-untyped-call]
+        )

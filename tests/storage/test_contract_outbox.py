@@ -1,0 +1,125 @@
+"""The outbox: at-least-once delivery with leases, in order per person, on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from storage.database import Database
+from storage.outbox import MAX_ATTEMPTS, retry_delay
+from tests.storage.conftest import Backend, FakeClock
+
+ANNA, BOB = "a" * 64, "b" * 64
+
+
+async def enqueue(database: Database, recipient_hash: str, body: str, **options: object) -> int:
+    async with database.unit_of_work() as uow:
+        return await uow.outbox.enqueue(
+            "telegram",
+            recipient_hash,
+            f"chat-{recipient_hash[0]}",
+            {"text": body},
+            **options,  # type: ignore[arg-type]
+        )
+
+
+async def claim(database: Database, **options: object) -> list[tuple[int, str]]:
+    async with database.unit_of_work() as uow:
+        messages = await uow.outbox.claim_due(**options)  # type: ignore[arg-type]
+    return [(m.id, m.payload["text"]) for m in messages]
+
+
+async def test_messages_are_handed_out_in_order_one_per_person(database: Database) -> None:
+    a1 = await enqueue(database, ANNA, "Hoi Anna")
+    b1 = await enqueue(database, BOB, "Hoi Bob")
+    a2 = await enqueue(database, ANNA, "Waar slaap je vannacht?")
+    assert await claim(database) == [(a1, "Hoi Anna"), (b1, "Hoi Bob")]
+    async with database.unit_of_work() as uow:
+        await uow.outbox.mark_delivered(a1)
+    assert await claim(database) == [(a2, "Waar slaap je vannacht?")]  # Bob's is leased
+    async with database.unit_of_work(write=False) as uow:
+        assert await uow.outbox.pending_count() == 2
+
+
+async def test_a_claimed_message_comes_back_when_its_lease_runs_out(
+    database: Database, clock: FakeClock
+) -> None:
+    message = await enqueue(database, ANNA, "Hoi")
+    async with database.unit_of_work() as uow:
+        [claimed] = await uow.outbox.claim_due(lease=timedelta(seconds=30))
+    assert (claimed.id, claimed.attempts, claimed.recipient) == (message, 1, "chat-a")
+    assert await claim(database) == []
+    clock.advance(seconds=31)
+    async with database.unit_of_work() as uow:
+        [again] = await uow.outbox.claim_due()
+    assert (again.id, again.attempts) == (message, 2)
+
+
+async def test_delivery_erases_the_address(database: Database) -> None:
+    message = await enqueue(database, ANNA, "Hoi")
+    await claim(database)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.mark_delivered(message)
+        row = (
+            await uow.session.execute(
+                text("SELECT recipient, delivered_at FROM outbox_messages WHERE id = :i"),
+                {"i": message},
+            )
+        ).one()
+        assert row.recipient is None and row.delivered_at is not None
+        assert await uow.outbox.pending_count() == 0
+
+
+async def test_failures_back_off_and_are_given_up_after_max_attempts(
+    database: Database, clock: FakeClock
+) -> None:
+    message = await enqueue(database, ANNA, "Hoi")
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert await claim(database) == [(message, "Hoi")]
+        async with database.unit_of_work() as uow:
+            again = await uow.outbox.mark_failed(message, "TelegramNetworkError")
+        assert again is (attempt < MAX_ATTEMPTS)
+        if again:
+            clock.advance(seconds=retry_delay(attempt).total_seconds() - 1)
+            assert await claim(database) == []
+            clock.advance(seconds=1)
+    clock.advance(days=1)
+    assert await claim(database) == []
+    async with database.unit_of_work(write=False) as uow:
+        assert await uow.outbox.pending_count() == 0
+
+
+async def test_retry_after_and_giving_up_at_once(database: Database, clock: FakeClock) -> None:
+    throttled = await enqueue(database, ANNA, "Hoi")
+    blocked = await enqueue(database, BOB, "Hoi")
+    await claim(database)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.mark_failed(throttled, "429", retry_after=timedelta(seconds=17))
+        assert not await uow.outbox.mark_failed(blocked, "403 blocked by user", give_up=True)
+    clock.advance(seconds=16)
+    assert await claim(database) == []
+    clock.advance(seconds=1)
+    assert await claim(database) == [(throttled, "Hoi")]
+
+
+async def test_a_message_for_later_waits(database: Database, clock: FakeClock) -> None:
+    message = await enqueue(database, ANNA, "Nog iets?", not_before=clock.now + timedelta(hours=1))
+    assert await claim(database) == []
+    clock.advance(hours=1)
+    assert await claim(database) == [(message, "Nog iets?")]
+
+
+async def test_two_senders_never_get_the_same_message(backend: Backend) -> None:
+    senders = [backend.database(), backend.database()]
+    try:
+        for person in range(20):
+            await enqueue(senders[0], f"{person:064d}", f"bericht {person}")
+        batches = await asyncio.gather(*(claim(s, limit=15) for s in senders))
+        ids = [message_id for batch in batches for message_id, _ in batch]
+        assert len(ids) == len(set(ids)) == 20
+    finally:
+        for sender in senders:
+            await sender.dispose()
