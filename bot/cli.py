@@ -31,6 +31,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = get_settings()
     settings.ensure_secret_key()
+    _prepare_database(settings.database_url)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -38,6 +39,20 @@ def serve(host: str | None, port: int | None) -> None:
         log_level="info",
         access_log=False,  # access lines can carry personal data in paths; see docs
     )
+
+
+def _prepare_database(url: str) -> None:
+    """Reach the database and migrate it to the newest schema, or stop with a clear message."""
+    import asyncio
+
+    from storage.engine import DatabaseUnavailable
+    from storage.migrate import prepare_database
+
+    try:
+        asyncio.run(prepare_database(url))
+    except DatabaseUnavailable as error:
+        click.echo(f"intake serve: {error}", err=True)
+        sys.exit(1)
 
 
 def _fail(message: str) -> NoReturn:

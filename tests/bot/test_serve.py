@@ -48,3 +48,14 @@ def test_serve_answers_healthz(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_serve_stops_with_a_clear_message_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"postgresql+asyncpg://nobody@127.0.0.1:{free_port()}/x"}
+    intake = Path(sys.executable).with_name("intake")
+    done = subprocess.run(
+        [str(intake), "serve"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "is not reachable" in done.stderr
+    assert "Traceback" not in done.stderr
