@@ -108,3 +108,7 @@ def _default_locale() -> str:
 
 
 import bot.cli_storage  # noqa: E402, F401 - registers `intake export` and `intake db`
+from bot.cli_flows import chat, flows  # noqa: E402 - `intake flows check|diagram`, `intake chat`
+
+main.add_command(flows)
+main.add_command(chat)

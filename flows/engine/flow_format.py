@@ -1,0 +1,132 @@
+"""The flow format: a conversation as versioned data (see docs/flows.md).
+
+A flow is a set of nodes. A node may say something (`say`), ask one question
+(`ask`), or do one of the engine's actions (`action`: summary, submit, result, end),
+and then goes on along its exits (`next`). Exits carry declarative conditions
+(`flows.conditions`), never Python. All texts are gettext message ids in plain Dutch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "ACTIONS",
+    "DATE_RANGES",
+    "Action",
+    "Exit",
+    "Flow",
+    "Node",
+    "Option",
+    "Question",
+    "QuestionType",
+]
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+    DATE = "date"
+    MUNICIPALITY = "municipality"
+    PHONE = "phone"
+    EMAIL = "email"
+    TEXT = "text"
+
+
+class Action(StrEnum):
+    SUMMARY = "summary"  # show every answer; each can be changed; then confirm
+    SUBMIT = "submit"  # route and submit the pre-aanmelding (intake_submitted)
+    RESULT = "result"  # show the advice, expectations, referrals and reference code
+    END = "end"  # the conversation is over
+
+
+ACTIONS = tuple(a.value for a in Action)
+
+# Which dates a date question accepts, as (years back, years ahead) from today.
+DATE_RANGES: dict[str, tuple[int, int]] = {
+    "birth": (120, 0),
+    "past": (100, 0),
+    "future": (0, 20),
+    "any": (100, 20),
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice: its id (the value recorded), text, extra facts it sets, other words."""
+
+    id: str
+    text: str
+    sets: Mapping[str, Any] = field(default_factory=dict)
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    type: QuestionType
+    text: str
+    label: str  # short name of the answer in the summary
+    fact: str
+    required: bool = False
+    options: tuple[Option, ...] = ()  # the choices; extra buttons for other types
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 200
+    dates: str = "any"
+    derive_age: str | None = None  # a date question that also records an age fact
+    example: str | None = None
+    help: str | None = None
+    sets: Mapping[str, Any] = field(default_factory=dict)  # constants recorded on an answer
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Exit:
+    to: str
+    when: Mapping[str, Any] | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    say: str | None = None
+    question: Question | None = None
+    action: Action | None = None
+    exits: tuple[Exit, ...] = ()
+    depends_on: tuple[str, ...] = ()  # facts whose change makes this question asked again
+    audience: str = "client"  # result node: "client" or "professional"
+    line: int = 0
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(e.to for e in self.exits)
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    version: int
+    title: str
+    start: str
+    nodes: Mapping[str, Node]
+    local_facts: Mapping[str, str] = field(default_factory=dict)  # name -> description
+    texts: Mapping[str, str] = field(default_factory=dict)  # shared texts by key
+    text_refs: frozenset[str] = frozenset()  # keys of `texts` that nodes use
+    max_questions: int | None = None
+    source: str = "<flow>"
+    line_of: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line
+
+    @property
+    def questions(self) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes.values() if n.question is not None)
+
+    def fact_question(self, fact: str) -> Node | None:
+        return next((n for n in self.questions if n.question and n.question.fact == fact), None)

@@ -1,0 +1,59 @@
+"""What the screening profile (spec version 1) accepts, per field, for flow checks.
+
+Flows write answers into profile fields; these tables say which question type fits a
+field and which values it takes, so the loader can name a wrong one precisely.
+"""
+
+from __future__ import annotations
+
+from flows.engine.flow_format import QuestionType
+from flows.screening_profile import (
+    FIELD_NAMES,
+    INSTITUTIONS,
+    JUSTICE_CONTACT,
+    NUISANCE,
+    PROBLEMS,
+    SLEEPING_PLACES,
+    SUPPORT_NEEDS,
+)
+
+__all__ = [
+    "DATE_FACTS",
+    "ENUM_VALUES",
+    "FIELD_QUESTION_TYPES",
+    "PROFILE_FACTS",
+]
+
+PROFILE_FACTS = frozenset(FIELD_NAMES)
+
+ENUM_VALUES: dict[str, tuple[str, ...]] = {
+    "sleeping_place": SLEEPING_PLACES,
+    "institution": INSTITUTIONS,
+    "nuisance": NUISANCE,
+    "justice_contact": JUSTICE_CONTACT,
+    "support_need": SUPPORT_NEEDS,
+    "problems": PROBLEMS,
+}
+
+_BOOLEAN = (
+    "ready_to_move_out",
+    "eviction_threat",
+    "ambulant_support_unsuitable_housing",
+    "rent_arrears",
+    "homeless_repeated",
+    "accepts_support",
+)
+
+FIELD_QUESTION_TYPES: dict[str, QuestionType] = {
+    "municipality": QuestionType.MUNICIPALITY,
+    "age": QuestionType.NUMBER,
+    "homeless_months": QuestionType.NUMBER,
+    "detention_release_date": QuestionType.DATE,
+    "problems": QuestionType.MULTIPLE_CHOICE,
+    **{name: QuestionType.SINGLE_CHOICE for name in ENUM_VALUES if name != "problems"},
+    **{name: QuestionType.YES_NO for name in _BOOLEAN},
+}
+
+DATE_FACTS = frozenset({"detention_release_date"})
+
+assert set(FIELD_QUESTION_TYPES) == PROFILE_FACTS, "every profile field needs a question type"

@@ -1,0 +1,68 @@
+"""The result after submission: the advice and its reasons, honest expectations,
+referrals and the reference code, as messages."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flows.data_files import load_yaml
+from flows.engine import wording as w
+from flows.products import PRODUCT_NAMES
+from flows.referrals import referral_texts
+from flows.regions import region_data
+from flows.routing import Recommendation
+from flows.rules import rules
+from flows.texts import Text
+
+__all__ = ["result_messages", "waiting_months"]
+
+
+@cache
+def _waiting() -> tuple[int, dict[str, int]]:
+    data = load_yaml("waiting_times.yaml")
+    return int(data["year"]), {str(k): int(v) for k, v in data["months"].items()}
+
+
+def waiting_months(region: str) -> int | None:
+    return _waiting()[1].get(region)
+
+
+def result_messages(
+    recommendation: Recommendation, reference: str, audience: str
+) -> list[tuple[Text, ...]]:
+    """The result, as messages of lines (kept short for chat message limits)."""
+    client = audience == "professional"
+    if recommendation.product:
+        product = Text(PRODUCT_NAMES[recommendation.product])
+        headline = Text(w.RESULT_ADVICE_CLIENT if client else w.RESULT_ADVICE, {"product": product})
+    else:
+        headline = Text(w.RESULT_NO_PRODUCT_CLIENT if client else w.RESULT_NO_PRODUCT)
+    advice = [headline, Text(w.RESULT_WHY)]
+    # The routing's own "Ons advies is ..." would repeat the headline.
+    repeated = rules().messages.get("advice")
+    reasons = [r for r in recommendation.reasons if r.msgid != repeated]
+    advice += [Text(w.BULLET, {"item": reason}) for reason in reasons]
+    messages: list[tuple[Text, ...]] = [tuple(advice)]
+    expectations = [Text(w.RESULT_DECIDES)]
+    months = waiting_months(recommendation.region) if recommendation.region else None
+    if recommendation.region and months is not None:
+        year = _waiting()[0]
+        region = region_data().region_names[recommendation.region]
+        expectations.append(
+            Text(
+                w.RESULT_WAITING,
+                {"region": region, "year": str(year), "months": months},
+                plural=w.RESULT_WAITING_PLURAL,
+                count="months",
+            )
+        )
+    messages.append(tuple(expectations))
+    if recommendation.referrals:
+        texts = referral_texts()
+        lines = [Text(w.RESULT_REFERRALS)]
+        for ref_id in recommendation.referrals:
+            ref = texts[ref_id]
+            lines.append(Text(w.RESULT_REFERRAL, {"title": ref.title, "text": ref.text}))
+        messages.append(tuple(lines))
+    messages.append((Text(w.RESULT_REFERENCE, {"reference": reference}),))
+    return messages
