@@ -89,7 +89,8 @@ class FlowError(ValueError):
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    names = [str(getattr(choice, "value", choice)) for choice in choices]
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -639,6 +640,7 @@ def check_flow_text(text: str, source: str) -> tuple[Flow | None, list[FlowProbl
             reader.problem(raw_nodes.line, "nodes: expected a mapping of node id: node")
         else:
             for node_id, mv in raw_nodes.value.items():
+                mv.line = raw_nodes.key_lines[node_id]  # name the node's own line
                 node = _read_node(reader, mv, node_id)
                 if node is not None:
                     nodes[node_id] = node

@@ -80,7 +80,8 @@ class Pending:
             out["selection"] = list(self.selection)
         if self.place is not None:
             out["place"] = self.place
-            out["known_place"] = self.known_place
+        if not self.known_place:
+            out["known_place"] = False
         if self.resume is not None:
             out["resume"] = self.resume.to_json()
         return out
