@@ -22,6 +22,8 @@ from flows.conditions import evaluate
 from flows.engine import prompts as p
 from flows.engine import wording as w
 from flows.engine.answers import (
+    NO_WORDS,
+    YES_WORDS,
     Accepted,
     ConfirmPlace,
     Rejected,
@@ -127,8 +129,6 @@ def _token(seq: int) -> str:
 
 
 def _yes_no(text: str) -> bool | None:
-    from flows.engine.answers import NO_WORDS, YES_WORDS
-
     folded = fold(text)
     if folded in YES_WORDS:
         return True

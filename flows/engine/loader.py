@@ -433,6 +433,18 @@ def _read_question(reader: _Reader, mv: MarkedValue, node_id: str) -> Question |
     minimum, maximum = _int(reader, node, "min", where), _int(reader, node, "max", where)
     if minimum is not None and maximum is not None and minimum > maximum:
         reader.problem(node["min"].line, f"{where}: min ({minimum}) is more than max ({maximum})")
+    if qtype == QuestionType.NUMBER and fact in PROFILE_FACTS:
+        # The answer must fit the profile: bounds are required and must fit themselves.
+        for key, bound in (("min", minimum), ("max", maximum)):
+            if key not in node:
+                reader.problem(
+                    mv.line, f"{where}: a number for the profile field {fact!r} needs {key!r}"
+                )
+                continue
+            try:
+                parse_profile({fact: bound})
+            except ProfileError as error:
+                reader.problem(node[key].line, f"{where}.{key}: {error.problems[0]}")
     max_length = _int(reader, node, "max_length", where)
     if max_length is not None and not 1 <= max_length <= MAX_TEXT_LENGTH:
         reader.problem(

@@ -242,6 +242,21 @@ def test_the_good_flow_loads() -> None:
             id="duplicate-option",
         ),
         pytest.param(
+            broken("ask: municipality", "ask: number").replace("fact: municipality", "fact: age"),
+            ["mini.yaml:13: node 'place': a number for the profile field 'age' needs 'min'"],
+            id="profile-number-without-range",
+        ),
+        pytest.param(
+            broken("ask: municipality", "ask: number\n    min: -5\n    max: 200").replace(
+                "fact: municipality", "fact: age"
+            ),
+            [
+                "mini.yaml:15: node 'place'.min: age: -5 is out of range",
+                "mini.yaml:16: node 'place'.max: age: 200 is out of range",
+            ],
+            id="profile-number-out-of-range",
+        ),
+        pytest.param(
             broken("    fact: contact", "    fact: contact\n    min: 3"),
             ["mini.yaml:38: node 'contact': 'min' is only for number questions"],
             id="key-for-another-type",
