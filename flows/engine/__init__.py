@@ -16,7 +16,7 @@ See docs/flows.md for the flow file format.
 from __future__ import annotations
 
 from flows.engine.crisis import CrisisHit, detect_crisis
-from flows.engine.engine import Env, FlowMismatch, Sprint, current_prompt, resume, start
+from flows.engine.engine import Env, FlowMismatch, Sprint, resume, start
 from flows.engine.events import (
     AnswerRecorded,
     AnswerRejected,
@@ -54,6 +54,7 @@ from flows.engine.jsonable import text_from_json, text_to_json
 from flows.engine.library import FlowLibrary, FlowNotFound, definition_files, flow_library
 from flows.engine.lint import lint
 from flows.engine.loader import FlowError, FlowProblem, check_flow_text, load_flow, parse_flow
+from flows.engine.prompt_builder import current_prompt
 from flows.engine.prompts import Prompt, PromptOption
 from flows.engine.session import (
     Answer,

@@ -65,7 +65,8 @@ from flows.engine.inputs import (
 )
 from flows.engine.normalise import fold
 from flows.engine.profile_facts import DATE_FACTS, PROFILE_FACTS
-from flows.engine.prompts import Prompt, PromptOption
+from flows.engine.prompt_builder import build_prompt, facts_of, fill
+from flows.engine.prompts import Prompt
 from flows.engine.result import result_messages
 from flows.engine.session import (
     Answer,
@@ -79,12 +80,11 @@ from flows.engine.session import (
 from flows.engine.summary import answer_text, summary_items
 from flows.routing import Recommendation, recommend
 from flows.screening_profile import ScreeningProfile, parse_profile
-from flows.texts import N_, Text, placeholders
+from flows.texts import Text
 
-__all__ = ["Env", "FlowMismatch", "Sprint", "current_prompt", "resume", "start"]
+__all__ = ["Env", "FlowMismatch", "Sprint", "resume", "start"]
 
 JSON = Any
-UNKNOWN_VALUE = N_("onbekend")
 _RESULT_SHOWN = ":result"  # marks a result node's result as shown in `Session.shown`
 
 
@@ -135,93 +135,6 @@ def _yes_no(text: str) -> bool | None:
     if folded in NO_WORDS:
         return False
     return None
-
-
-def _facts_of(flow: Flow, answers: Mapping[str, Answer], order: tuple[str, ...]) -> dict[str, JSON]:
-    facts: dict[str, JSON] = {}
-    for node_id in order:
-        answer = answers.get(node_id)
-        if answer is not None and node_id in flow.nodes:
-            facts.update(answer.facts)
-    return facts
-
-
-def _fill(msgid: str, facts: Mapping[str, JSON]) -> Text:
-    """A flow text with its {fact} placeholders filled from the facts."""
-    params: dict[str, Any] = {}
-    for name in placeholders(msgid):
-        value = facts.get(name)
-        if isinstance(value, bool) or value is None or isinstance(value, list | dict):
-            params[name] = Text(UNKNOWN_VALUE)
-        else:
-            params[name] = value
-    return Text(msgid, params)
-
-
-def build_prompt(flow: Flow, session: Session, pending: Pending) -> Prompt:
-    """The prompt a channel renders for an open question."""
-    yes_no = (PromptOption(p.YES, Text(w.YES)), PromptOption(p.NO, Text(w.NO)))
-    if pending.kind == PendingKind.CONFIRM_STOP:
-        return Prompt(
-            pending.token, pending.node, pending.kind.value, Text(w.STOP_CONFIRM), yes_no, False
-        )
-    if pending.kind == PendingKind.CONFIRM_PLACE:
-        msgid = w.PLACE_DID_YOU_MEAN if pending.known_place else w.PLACE_UNKNOWN
-        text = Text(msgid, {"place": pending.place or ""})
-        return Prompt(pending.token, pending.node, pending.kind.value, text, yes_no, True)
-    if pending.kind == PendingKind.SUMMARY:
-        changes = []
-        for node_id, node in flow.nodes.items():  # in the flow's order
-            if node.question is not None and node_id in session.answers:
-                label = Text(w.SUMMARY_CHANGE, {"label": Text(node.question.label)})
-                changes.append(PromptOption(p.change_option(node_id), label))
-        submit = PromptOption(p.SUBMIT, Text(w.SUMMARY_SUBMIT))
-        return Prompt(
-            pending.token,
-            pending.node,
-            pending.kind.value,
-            Text(w.SUMMARY_QUESTION),
-            (submit, *changes),
-            False,
-        )
-    question = flow.nodes[pending.node].question
-    assert question is not None
-    facts = _facts_of(flow, session.answers, session.history)
-    qtype = question.type
-    options: list[PromptOption] = []
-    if qtype == QuestionType.YES_NO:
-        options.extend(yes_no)
-    else:
-        options.extend(
-            PromptOption(o.id, Text(o.text), o.id in pending.selection) for o in question.options
-        )
-    if qtype == QuestionType.MULTIPLE_CHOICE:
-        options.append(PromptOption(p.NONE, Text(w.MULTI_NONE)))
-        options.append(PromptOption(p.DONE, Text(w.MULTI_DONE)))
-    if not question.required:
-        options.append(PromptOption(p.DONT_KNOW, Text(w.DONT_KNOW)))
-        options.append(PromptOption(p.RATHER_NOT_SAY, Text(w.RATHER_NOT_SAY)))
-    choice_only = qtype in (
-        QuestionType.SINGLE_CHOICE,
-        QuestionType.MULTIPLE_CHOICE,
-        QuestionType.YES_NO,
-    )
-    return Prompt(
-        token=pending.token,
-        node=pending.node,
-        kind=qtype.value,
-        text=_fill(question.text, facts),
-        options=tuple(options),
-        accepts_text=not choice_only,
-        multiple=qtype == QuestionType.MULTIPLE_CHOICE,
-        example=example_for(question),
-        max_length=question.max_length if qtype == QuestionType.TEXT else None,
-    )
-
-
-def current_prompt(flow: Flow, session: Session) -> Prompt | None:
-    """The open prompt of a session, to render it again (e.g. in another language)."""
-    return build_prompt(flow, session, session.pending) if session.pending else None
 
 
 class _Turn:
@@ -331,7 +244,7 @@ class _Turn:
             node = self.flow.nodes[node_id]
             path.append(node_id)
             if node.say and node_id not in self.shown:
-                self.say("say", _fill(node.say, facts), node=node_id)
+                self.say("say", fill(node.say, facts), node=node_id)
                 self.shown.append(node_id)
             if node.question is not None:
                 answer = self.answers.get(node_id)
@@ -731,8 +644,8 @@ class _Turn:
         lines = []
         node = self.flow.nodes.get(self.pending.node) if self.pending else None
         if node is not None and node.question is not None and node.question.help:
-            facts = _facts_of(self.flow, self.answers, tuple(self.history))
-            lines.append(Text(w.HELP_QUESTION, {"help": _fill(node.question.help, facts)}))
+            facts = facts_of(self.flow, self.answers, tuple(self.history))
+            lines.append(Text(w.HELP_QUESTION, {"help": fill(node.question.help, facts)}))
         lines.append(Text(w.HELP))
         self.say("help", *lines, node=self.pending.node if self.pending else None)
         self.reprompt()
