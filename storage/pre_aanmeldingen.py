@@ -90,6 +90,8 @@ class NewPreAanmelding:
     contact_address: str | None = None
     answers: Mapping[str, Any] = field(default_factory=dict)
     crisis_follow_up: bool = False
+    # A code already shown to the person (the conversation made it); None: make one.
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,15 @@ class SqlPreAanmeldingStore:
             status=Status.NIEUW.value,
             crisis_follow_up=new.crisis_follow_up,
         )
-        await self._insert_with_fresh_code(row)
+        if new.reference is not None:
+            code = normalise_reference_code(new.reference)
+            if code is None:
+                raise ValueError(f"not a reference code: {new.reference!r}")
+            row.reference = code
+            self._session.add(row)
+            await self._session.flush()
+        else:
+            await self._insert_with_fresh_code(row)
         assert row.id is not None
         self._session.add(
             StatusChangeRow(

@@ -1,0 +1,439 @@
+"""The conversation service: one update in, one unit of work, messages out.
+
+Every channel (Telegram with aiogram or python-telegram-bot, the web chat, the
+console) calls `ConversationService.handle` with the channel's user id and an input.
+In ONE transaction it: takes the per-conversation lock, drops a duplicate update,
+loads the session, runs the pure engine, stores the new session, stores a submitted
+pre-aanmelding, and (for push channels) queues the outgoing messages in the outbox.
+Nothing is sent before the transaction commits, so a crash never loses an answer or
+sends a message twice; the outbox delivers afterwards and retries.
+
+Before a flow runs, the service asks who the intake is for (which flow) and offers
+the language chooser; both are service prompts, rendered like engine prompts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.submission import to_new_pre_aanmelding
+from flows.engine import wording as engine_wording
+from flows.engine.crisis import detect_crisis
+from flows.engine.engine import Env, Sprint, resume, start
+from flows.engine.events import (
+    CrisisDetected,
+    IntakeSubmitted,
+    LanguageChanged,
+    MessageCreated,
+    QuestionAsked,
+    SessionEnded,
+    SessionStopped,
+)
+from flows.engine.inputs import ChoiceInput, Input, LanguageInput, TextInput
+from flows.engine.library import FlowLibrary, FlowNotFound, flow_library
+from flows.engine.prompt_builder import current_prompt
+from flows.engine.prompts import Prompt, PromptOption
+from flows.engine.session import Session
+from flows.texts import N_, Text
+from locales.languages import LANGUAGES, match_locale
+from storage.conversations import Conversation, ConversationKey
+from storage.database import Database
+from storage.reference_codes import new_reference_code
+from storage.unit_of_work import UnitOfWork
+
+__all__ = [
+    "FLOW_CHOICES",
+    "ConversationService",
+    "OutboxWriter",
+    "Outgoing",
+    "StartInput",
+    "Turn",
+]
+
+START_TOKEN = "start"  # noqa: S105 - the token of the "who is this for" prompt
+LANGUAGE_TOKEN = "lang"  # noqa: S105 - the token of the language chooser
+LANGUAGE_OPTION = "_language"
+SESSION_TTL = timedelta(days=30)  # unfinished conversations: see docs/privacy.md
+
+FLOW_CHOICES: tuple[tuple[str, str], ...] = (
+    ("zelfmelding", N_("Voor mezelf")),
+    ("hulpverlener", N_("Voor een cliënt: ik ben hulpverlener")),
+    ("veldwerk", N_("Op straat: ik ben veldwerker")),
+)
+WELCOME = N_(
+    "Welkom bij Loket Housing Zuid-Limburg. Hier meld je je aan als je geen huis hebt "
+    "of je huis kwijt dreigt te raken."
+)
+NOT_EMERGENCY = N_("Dit is geen noodhulp. Ben je in direct gevaar? Bel 112.")
+WHO_FOR = N_("Voor wie is deze aanmelding?")
+OTHER_LANGUAGE = N_("Andere taal (Language)")
+CHOOSE_LANGUAGE = N_("Kies je taal.")
+RESUMED = N_("Je was al bezig. We gaan verder waar je was.")
+LOST_SESSION = N_("Deze vragenlijst is veranderd sinds je begon. Sorry: we beginnen opnieuw.")
+
+
+@dataclass(frozen=True)
+class StartInput:
+    """`/start`, or opening the web chat. `payload` is kept opaque (deep links)."""
+
+    payload: str | None = None
+
+
+ServiceInput = Input | StartInput
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for the person: sentences (one per line), and maybe a question."""
+
+    texts: tuple[Text, ...]
+    prompt: Prompt | None = None
+    kind: str = "say"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one input did: the messages to show, in order, in `locale`."""
+
+    messages: tuple[Outgoing, ...]
+    locale: str
+    flow_id: str | None = None
+    duplicate: bool = False
+    reference: str | None = None  # the pre-aanmelding submitted in this turn
+    crisis: bool = False
+    events: tuple[Any, ...] = field(default=(), repr=False)
+
+    @property
+    def prompt(self) -> Prompt | None:
+        """The open question after this turn, if any."""
+        for message in reversed(self.messages):
+            if message.prompt is not None:
+                return message.prompt
+        return None
+
+
+# A push channel turns a turn into outbox payloads, queued in the same transaction.
+OutboxWriter = Callable[[Turn], Sequence[Mapping[str, Any]]]
+
+
+def _start_prompt(token: str = START_TOKEN) -> Prompt:
+    options = tuple(PromptOption(flow_id, Text(label)) for flow_id, label in FLOW_CHOICES)
+    return Prompt(
+        token=token,
+        node="_start",
+        kind="single_choice",
+        text=Text(WHO_FOR),
+        options=(*options, PromptOption(LANGUAGE_OPTION, Text(OTHER_LANGUAGE))),
+        accepts_text=False,
+    )
+
+
+def _language_prompt() -> Prompt:
+    # Each language's name in its own script: not translated.
+    options = tuple(PromptOption(lang.code, Text(lang.name)) for lang in LANGUAGES)
+    return Prompt(
+        token=LANGUAGE_TOKEN,
+        node="_language",
+        kind="single_choice",
+        text=Text(CHOOSE_LANGUAGE),
+        options=options,
+        accepts_text=False,
+    )
+
+
+def _outgoing(sprint: Sprint) -> list[Outgoing]:
+    out: list[Outgoing] = []
+    for event in sprint.events:
+        if isinstance(event, MessageCreated):
+            out.append(Outgoing(event.texts, None, event.kind))
+        elif isinstance(event, QuestionAsked):
+            out.append(Outgoing((), event.prompt, "question"))
+    return out
+
+
+class ConversationService:
+    """`handle` one input of one person on one channel; see the module docstring."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        secret_key: str,
+        default_locale: str = "nl",
+        library: FlowLibrary | None = None,
+        clock: Callable[[], datetime] | None = None,
+        new_reference: Callable[[], str] = new_reference_code,
+        session_ttl: timedelta = SESSION_TTL,
+    ) -> None:
+        self.database = database
+        self._secret_key = secret_key
+        self.default_locale = default_locale
+        self.library = library or flow_library()
+        self._clock = clock or database.clock
+        self._new_reference = new_reference
+        self._ttl = session_ttl
+
+    def key(self, channel: str, user_id: str | int) -> ConversationKey:
+        return ConversationKey.for_user(self._secret_key, channel, user_id)
+
+    def _env(self) -> Env:
+        def ids(kind: str) -> str:
+            return self._new_reference() if kind == "reference" else secrets.token_hex(8)
+
+        return Env(clock=self._clock, ids=ids)
+
+    async def handle(
+        self,
+        channel: str,
+        user_id: str | int,
+        inp: ServiceInput,
+        *,
+        update_id: str | int | None = None,
+        locale_hint: str | None = None,
+        outbox: OutboxWriter | None = None,
+        after: Callable[[UnitOfWork, Turn], Awaitable[None]] | None = None,
+    ) -> Turn:
+        """Apply one input in one unit of work; a repeated `update_id` has no effect."""
+        key = self.key(channel, user_id)
+        async with self.database.unit_of_work() as uow:
+            await uow.lock_conversation(key)
+            if update_id is not None and not await uow.updates.mark_processed(channel, update_id):
+                return Turn((), self.default_locale, duplicate=True)
+            stored = await uow.conversations.load(key)
+            if stored is not None and stored.expired(self._clock()):
+                await uow.conversations.delete(key)
+                stored = None
+            turn = await self._step(uow, key, stored, inp, locale_hint)
+            if outbox is not None:
+                for payload in outbox(turn):
+                    await uow.outbox.enqueue(channel, key.user_hash, str(user_id), payload)
+            if after is not None:
+                await after(uow, turn)
+            return turn
+
+    async def view(self, channel: str, user_id: str | int) -> Turn | None:
+        """The open question of a conversation, without changing it (web pages, /start)."""
+        key = self.key(channel, user_id)
+        async with self.database.unit_of_work(write=False) as uow:
+            stored = await uow.conversations.load(key)
+        if stored is None or stored.expired(self._clock()):
+            return None
+        state = stored.state
+        locale = stored.language
+        if state.get("stage") == "choose":
+            prompt = _language_prompt() if state.get("choosing") == "language" else _start_prompt()
+            return Turn((Outgoing((), prompt, "question"),), locale)
+        session = Session.from_json(state["session"])
+        flow = self.library.get(session.flow_id, session.flow_version)
+        open_prompt = current_prompt(flow, session)
+        messages = (Outgoing((), open_prompt, "question"),) if open_prompt else ()
+        return Turn(messages, session.locale, flow_id=session.flow_id)
+
+    # --- one step ----------------------------------------------------------------
+
+    async def _step(
+        self,
+        uow: UnitOfWork,
+        key: ConversationKey,
+        stored: Conversation | None,
+        inp: ServiceInput,
+        locale_hint: str | None,
+    ) -> Turn:
+        if stored is None or stored.state.get("stage") not in ("choose", "flow"):
+            locale = match_locale(locale_hint, self.default_locale)
+            return await self._choose(uow, key, None, inp, locale)
+        if stored.state["stage"] == "choose":
+            return await self._choose(uow, key, stored, inp, stored.language)
+        return await self._run(uow, key, stored, inp)
+
+    async def _save(
+        self,
+        uow: UnitOfWork,
+        key: ConversationKey,
+        stored: Conversation | None,
+        *,
+        flow_id: str,
+        flow_version: int,
+        state: Mapping[str, Any],
+        language: str,
+    ) -> None:
+        await uow.conversations.save(
+            key,
+            flow_id=flow_id,
+            flow_version=str(flow_version),
+            state=state,
+            language=language,
+            expires_at=self._clock() + self._ttl,
+            expected_version=None if stored is None else stored.version,
+        )
+
+    async def _choose(
+        self,
+        uow: UnitOfWork,
+        key: ConversationKey,
+        stored: Conversation | None,
+        inp: ServiceInput,
+        locale: str,
+    ) -> Turn:
+        """Before a flow: who is this intake for, and in which language."""
+        messages: list[Outgoing] = []
+        crisis = False
+        choosing = "flow"
+        hit = detect_crisis(inp.text) if isinstance(inp, TextInput) else None
+        if hit is not None:
+            crisis = True
+            messages.append(Outgoing(_crisis_texts(), None, "crisis"))
+            await _record_crisis(uow, key, tuple(hit.categories), None)
+        if isinstance(inp, LanguageInput):
+            locale = match_locale(inp.locale, locale)
+        elif isinstance(inp, ChoiceInput) and inp.token == LANGUAGE_TOKEN:
+            if any(lang.code == inp.option for lang in LANGUAGES):
+                locale = inp.option
+        elif isinstance(inp, ChoiceInput) and inp.token == START_TOKEN:
+            if inp.option == LANGUAGE_OPTION:
+                choosing = "language"
+            elif any(flow_id == inp.option for flow_id, _ in FLOW_CHOICES):
+                return await self._begin(uow, key, stored, inp.option, locale, crisis, messages)
+        elif isinstance(inp, TextInput):
+            chosen = _typed_choice(inp.text)
+            if chosen is not None:
+                return await self._begin(uow, key, stored, chosen, locale, crisis, messages)
+        if stored is None or isinstance(inp, StartInput):
+            messages.append(Outgoing((Text(WELCOME), Text(NOT_EMERGENCY)), None, "say"))
+        prompt = _language_prompt() if choosing == "language" else _start_prompt()
+        messages.append(Outgoing((), prompt, "question"))
+        await self._save(
+            uow,
+            key,
+            stored,
+            flow_id="_start",
+            flow_version=0,
+            state={"stage": "choose", "choosing": choosing, "crisis": crisis},
+            language=locale,
+        )
+        return Turn(tuple(messages), locale, crisis=crisis)
+
+    async def _begin(
+        self,
+        uow: UnitOfWork,
+        key: ConversationKey,
+        stored: Conversation | None,
+        flow_id: str,
+        locale: str,
+        crisis: bool,
+        messages: list[Outgoing],
+    ) -> Turn:
+        flow = self.library.current(flow_id)
+        sprint = start(flow, self._env(), locale=locale)
+        if crisis or (stored is not None and stored.state.get("crisis")):
+            sprint = Sprint(_with_crisis(sprint.session), sprint.events)
+        return await self._finish(uow, key, stored, sprint, messages)
+
+    async def _run(
+        self, uow: UnitOfWork, key: ConversationKey, stored: Conversation, inp: ServiceInput
+    ) -> Turn:
+        try:
+            session = Session.from_json(stored.state["session"])
+            flow = self.library.get(session.flow_id, session.flow_version)
+        except (FlowNotFound, KeyError, TypeError, ValueError):
+            # The flow version is gone or the state is unreadable: start again, honestly.
+            await uow.conversations.delete(key)
+            turn = await self._choose(uow, key, None, StartInput(), stored.language)
+            notice = Outgoing((Text(LOST_SESSION),), None, "notice")
+            return Turn((notice, *turn.messages), turn.locale)
+        if isinstance(inp, StartInput):
+            prompt = current_prompt(flow, session)
+            messages = [Outgoing((Text(RESUMED),), None, "notice")]
+            if prompt is not None:
+                messages.append(Outgoing((), prompt, "question"))
+            return Turn(tuple(messages), session.locale, flow_id=flow.id)
+        sprint = resume(flow, session, inp, self._env())
+        return await self._finish(uow, key, stored, sprint, [])
+
+    async def _finish(
+        self,
+        uow: UnitOfWork,
+        key: ConversationKey,
+        stored: Conversation | None,
+        sprint: Sprint,
+        messages: list[Outgoing],
+    ) -> Turn:
+        session = sprint.session
+        reference = None
+        crisis = False
+        for event in sprint.events:
+            if isinstance(event, IntakeSubmitted):
+                new = to_new_pre_aanmelding(
+                    event, channel=key.channel, language=session.locale, user_hash=key.user_hash
+                )
+                created = await uow.pre_aanmeldingen.create(new)
+                reference = created.reference
+            elif isinstance(event, CrisisDetected):
+                crisis = True
+                await _record_crisis(uow, key, event.categories, session.flow_id)
+        ended = any(isinstance(e, SessionStopped | SessionEnded) for e in sprint.events)
+        if ended:
+            if stored is not None:
+                await uow.conversations.delete(key)
+        else:
+            await self._save(
+                uow,
+                key,
+                stored,
+                flow_id=session.flow_id,
+                flow_version=session.flow_version,
+                state={"stage": "flow", "session": session.to_json()},
+                language=session.locale,
+            )
+        messages.extend(_outgoing(sprint))
+        locale = session.locale
+        for event in sprint.events:
+            if isinstance(event, LanguageChanged):
+                locale = event.locale
+        return Turn(
+            tuple(messages),
+            locale,
+            flow_id=session.flow_id,
+            reference=reference,
+            crisis=crisis,
+            events=sprint.events,
+        )
+
+
+async def _record_crisis(
+    uow: UnitOfWork, key: ConversationKey, categories: tuple[str, ...], flow_id: str | None
+) -> None:
+    """Staff follow-up: a record of the signs' kind, without any words of the person."""
+    await uow.audit.record(
+        "crisis_detected",
+        "conversation",
+        key.user_hash[:16],
+        details={"categories": list(categories), "flow": flow_id, "channel": key.channel},
+    )
+
+
+def _crisis_texts() -> tuple[Text, ...]:
+    return (
+        Text(engine_wording.CRISIS_INTRO),
+        Text(engine_wording.CRISIS_112),
+        Text(engine_wording.CRISIS_113),
+        Text(engine_wording.CRISIS_VEILIG_THUIS),
+        Text(engine_wording.CRISIS_FOLLOW_UP),
+    )
+
+
+def _with_crisis(session: Session) -> Session:
+    return replace(session, crisis=True)
+
+
+def _typed_choice(text: str) -> str | None:
+    """A typed answer to the start prompt: its number, or the flow's name."""
+    typed = text.strip().lower()
+    for index, (flow_id, _) in enumerate(FLOW_CHOICES, start=1):
+        if typed in (str(index), flow_id):
+            return flow_id
+    return None

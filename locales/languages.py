@@ -1,0 +1,43 @@
+"""The shipped languages: one line each. Adding a language is one catalog plus one line
+here (see TRANSLATING.md). Names are written in the language's own script."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["LANGUAGES", "Language", "language", "match_locale"]
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # gettext and Babel locale code
+    name: str  # the language's own name, in its own script
+    rtl: bool = False
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("nl", "Nederlands"),
+    Language("en", "English"),
+    Language("pl", "Polski"),
+    Language("ro", "Română"),
+    Language("uk", "Українська"),
+    Language("ar", "العربية", rtl=True),
+    Language("tr", "Türkçe"),
+    Language("ti", "ትግርኛ"),
+    Language("bg", "Български"),
+)
+
+_BY_CODE = {lang.code: lang for lang in LANGUAGES}
+
+
+def language(code: str) -> Language | None:
+    return _BY_CODE.get(code)
+
+
+def match_locale(hint: str | None, default: str = "nl") -> str:
+    """A shipped locale for a hint such as Telegram's `language_code` ("pl", "en-GB")."""
+    if hint:
+        base = hint.replace("_", "-").split("-")[0].lower()
+        if base in _BY_CODE:
+            return base
+    return default
