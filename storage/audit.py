@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.engine import Clock
 from storage.tables import AuditEventRow
 
-__all__ = ["ACTORS", "AuditEvent", "AuditLog", "SqlAuditLog"]
+__all__ = ["ACTORS", "AuditEvent", "AuditFilter", "AuditLog", "SqlAuditLog"]
 
 ACTORS = ("bot", "staff", "system")
 
@@ -30,6 +30,19 @@ class AuditEvent:
     subject_type: str
     subject_id: str | None
     details: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events to list (for the dashboard's audit page and its export); every part
+    optional. `since` is inclusive, `until` exclusive."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    action: str | None = None
+    staff_user_id: int | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
 
 
 class AuditLog(Protocol):
@@ -114,3 +127,38 @@ class SqlAuditLog:
         statement = statement.order_by(col(AuditEventRow.id).desc()).limit(limit)
         result = await self._session.scalars(statement)
         return [_event(row) for row in result]
+
+    async def find(
+        self, where: AuditFilter, *, before_id: int | None = None, limit: int | None = 100
+    ) -> list[AuditEvent]:
+        """The newest events first; `before_id` pages on (the id of the last one seen)."""
+        statement = select(AuditEventRow).where(*_audit_conditions(where))
+        if before_id is not None:
+            statement = statement.where(col(AuditEventRow.id) < before_id)
+        statement = statement.order_by(col(AuditEventRow.id).desc())
+        if limit is not None:
+            statement = statement.limit(limit)
+        return [_event(row) for row in await self._session.scalars(statement)]
+
+    async def count(self, where: AuditFilter) -> int:
+        """How many events match (e.g. failed logins of one account since a moment)."""
+        statement = select(func.count()).select_from(AuditEventRow).where(*_audit_conditions(where))
+        return int(await self._session.scalar(statement) or 0)
+
+
+def _audit_conditions(where: AuditFilter) -> list[Any]:
+    table = AuditEventRow
+    out: list[Any] = []
+    if where.since is not None:
+        out.append(col(table.at) >= where.since)
+    if where.until is not None:
+        out.append(col(table.at) < where.until)
+    if where.action is not None:
+        out.append(col(table.action) == where.action)
+    if where.staff_user_id is not None:
+        out.append(col(table.staff_user_id) == where.staff_user_id)
+    if where.subject_type is not None:
+        out.append(col(table.subject_type) == where.subject_type)
+    if where.subject_id is not None:
+        out.append(col(table.subject_id) == where.subject_id)
+    return out

@@ -114,6 +114,12 @@ class PreAanmeldingRow(SQLModel, table=True):
         CheckConstraint(_in("consent_given_by", CONSENT_GIVERS), name="consent_given_by"),
         Index("ix_pre_aanmeldingen_birth_date_created", "client_birth_date", "created_at"),
         Index("ix_pre_aanmeldingen_user_created", "channel_user_hash", "created_at"),
+        # The dashboard queue (storage.queue): one index per sort order and filter start.
+        Index("ix_pre_aanmeldingen_queue_created", "created_at", "id"),
+        Index("ix_pre_aanmeldingen_queue_updated", "updated_at", "id"),
+        Index("ix_pre_aanmeldingen_queue_status", "status", "created_at", "id"),
+        Index("ix_pre_aanmeldingen_queue_region", "region", "status", "created_at", "id"),
+        Index("ix_pre_aanmeldingen_queue_assigned", "assigned_staff_id", "status", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -222,6 +228,10 @@ class AuditEventRow(SQLModel, table=True):
     carries ids and codes, never personal data."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # A record's audit trail, and failed logins of an account (the lockout).
+        Index("ix_audit_events_subject", "subject_type", "subject_id", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _utc(index=True)

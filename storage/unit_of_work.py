@@ -38,7 +38,9 @@ from storage.engine import Clock, DatabaseUnavailable, is_connection_error, unav
 from storage.outbox import SqlOutbox
 from storage.pre_aanmeldingen import SqlPreAanmeldingStore
 from storage.processed_updates import SqlProcessedUpdateStore
+from storage.queue import SqlQueue
 from storage.reference_codes import new_reference_code
+from storage.reports import SqlReports
 from storage.staff import SqlStaffUserStore
 
 __all__ = ["UnitOfWork", "advisory_lock_key"]
@@ -59,6 +61,8 @@ class UnitOfWork:
     outbox: SqlOutbox
     audit: SqlAuditLog
     staff: SqlStaffUserStore
+    queue: SqlQueue
+    reports: SqlReports
     session: AsyncSession
 
     def __init__(
@@ -106,6 +110,8 @@ class UnitOfWork:
         self.outbox = SqlOutbox(session, clock, self.dialect)
         self.audit = SqlAuditLog(session, clock)
         self.staff = SqlStaffUserStore(session, clock)
+        self.queue = SqlQueue(session)
+        self.reports = SqlReports(session)
         return self
 
     async def __aexit__(
