@@ -57,12 +57,18 @@ i18n-extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
 	  --project=loket-housing-intake --copyright-holder="Loket Housing intake contributors" \
 	  -o locales/messages.pot .
+	$(BIN)/pybabel extract -F babel-loket.cfg -k N_ --no-location --sort-output \
+	  --project=loket-housing-intake --copyright-holder="Loket Housing intake contributors" \
+	  -o locales/loket.pot .
 
 i18n-update: install
-	for po in locales/*/LC_MESSAGES/messages.po; do \
-	  [ -e "$$po" ] || continue; \
-	  lang=$$(basename $$(dirname $$(dirname $$po))); \
-	  $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -l $$lang; \
+	for domain in messages loket; do \
+	  for po in locales/*/LC_MESSAGES/$$domain.po; do \
+	    [ -e "$$po" ] || continue; \
+	    lang=$$(basename $$(dirname $$(dirname $$po))); \
+	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D $$domain \
+	      -i locales/$$domain.pot -d locales -l $$lang; \
+	  done; \
 	done
 
 i18n-compile: install

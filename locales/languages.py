@@ -23,7 +23,6 @@ LANGUAGES: tuple[Language, ...] = (
     Language("uk", "Українська"),
     Language("ar", "العربية", rtl=True),
     Language("tr", "Türkçe"),
-    Language("ti", "ትግርኛ"),
     Language("bg", "Български"),
 )
 
