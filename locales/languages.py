@@ -26,17 +26,15 @@ LANGUAGES: tuple[Language, ...] = (
     Language("bg", "Български"),
 )
 
-_BY_CODE = {lang.code: lang for lang in LANGUAGES}
-
 
 def language(code: str) -> Language | None:
-    return _BY_CODE.get(code)
+    return next((lang for lang in LANGUAGES if lang.code == code), None)
 
 
 def match_locale(hint: str | None, default: str = "nl") -> str:
     """A shipped locale for a hint such as Telegram's `language_code` ("pl", "en-GB")."""
     if hint:
         base = hint.replace("_", "-").split("-")[0].lower()
-        if base in _BY_CODE:
+        if language(base) is not None:
             return base
     return default
