@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck imports pytest install clean bench browser i18n i18n-extract i18n-update i18n-compile
+.PHONY: run test i18n-check lint typecheck imports pytest install clean bench browser i18n i18n-extract i18n-update i18n-compile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -41,7 +41,12 @@ browser:
 pytest: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck imports pytest
+# Translations: every catalog complete and consistent (file, line, message id on a
+# problem), and a report of long Dutch sentences.
+i18n-check: install
+	$(BIN)/python -m locales.check --report
+
+test: lint typecheck imports i18n-check pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
