@@ -5,6 +5,8 @@ Options, set per file pattern in babel.cfg:
   keys      mapping keys whose string values are messages (default: text title unmet
             unknown); a mapping with both `text` and `plural` gives one plural message
   sections  top-level keys whose string values are all messages (e.g. `messages`)
+  skip      keys whose values are never searched (default: when; conditions are data,
+            and a condition such as `{unknown: age}` names a fact, not a message)
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import yaml
 __all__ = ["extract"]
 
 DEFAULT_KEYS = "text title unmet unknown"
+DEFAULT_SKIP = "when"
 Extracted = tuple[int, str, str | tuple[str, str], list[str]]
 
 
 def _walk(
-    node: yaml.Node, keys: set[str], sections: set[str], in_section: bool
+    node: yaml.Node, keys: set[str], sections: set[str], skip: set[str], in_section: bool
 ) -> Iterator[Extracted]:
     if isinstance(node, yaml.MappingNode):
         pairs = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
@@ -29,7 +32,7 @@ def _walk(
         paired = isinstance(text, yaml.ScalarNode) and isinstance(plural, yaml.ScalarNode)
         for key_node, value in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if paired and key == "plural":
+            if key in skip or (paired and key == "plural"):
                 continue
             if paired and key == "text":
                 assert isinstance(text, yaml.ScalarNode) and isinstance(plural, yaml.ScalarNode)
@@ -40,10 +43,10 @@ def _walk(
                 if value.value.strip():
                     yield value.start_mark.line + 1, "gettext", value.value, []
             else:
-                yield from _walk(value, keys, sections, in_section or key in sections)
+                yield from _walk(value, keys, sections, skip, in_section or key in sections)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from _walk(item, keys, sections, in_section)
+            yield from _walk(item, keys, sections, skip, in_section)
 
 
 def extract(
@@ -52,6 +55,7 @@ def extract(
     """Babel extraction method: yields (line, function, message, comments)."""
     keys = set(str(options.get("keys", DEFAULT_KEYS)).split())
     sections = set(str(options.get("sections", "")).split())
+    skip = set(str(options.get("skip", DEFAULT_SKIP)).split())
     root = yaml.compose(fileobj.read().decode("utf-8"), Loader=yaml.SafeLoader)
     if root is not None:
-        yield from _walk(root, keys, sections, in_section=False)
+        yield from _walk(root, keys, sections, skip, in_section=False)

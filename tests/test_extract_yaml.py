@@ -11,8 +11,9 @@ messages:
   advice: "Ons advies is {product}."
 criteria:
   - id: x
-    when: {fact: age, lt: 18}
+    when: {any: [{unknown: age}, {fact: age, lt: 18}]}
     unmet: "Te jong."
+    unknown: "Leeftijd onbekend."
     explain:
       - text: "Je bent {n} maand weg."
         plural: "Je bent {n} maanden weg."
@@ -24,10 +25,13 @@ other: "not a message"
 
 def test_extracts_messages_sections_and_plurals_with_lines() -> None:
     found = list(
-        extract(io.BytesIO(SOURCE), None, None, {"keys": "text unmet", "sections": "messages"})
+        extract(
+            io.BytesIO(SOURCE), None, None, {"keys": "text unmet unknown", "sections": "messages"}
+        )
     )
     assert found == [
         (2, "gettext", "Ons advies is {product}.", []),
         (6, "gettext", "Te jong.", []),
-        (8, "ngettext", ("Je bent {n} maand weg.", "Je bent {n} maanden weg."), []),
+        (7, "gettext", "Leeftijd onbekend.", []),
+        (9, "ngettext", ("Je bent {n} maand weg.", "Je bent {n} maanden weg."), []),
     ]
