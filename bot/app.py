@@ -16,4 +16,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    if settings is not None:  # the staff dashboard (docs/dashboard.md)
+        from loket.app import create_loket_app
+        from storage.database import Database
+
+        app.mount("/loket", create_loket_app(settings, Database(settings.database_url)))
     return app

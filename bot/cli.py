@@ -112,3 +112,4 @@ from bot.cli_flows import chat, flows  # noqa: E402 - `intake flows check|diagra
 
 main.add_command(flows)
 main.add_command(chat)
+from bot import cli_staff  # noqa: E402, F401 - registers `intake staff`

@@ -1,0 +1,114 @@
+"""The dashboard application: `create_loket_app(settings, database)`, mounted at /loket
+by `intake serve` (bot/app.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+
+from bot.settings import Settings
+from loket import routes_admin, routes_auth, routes_case, routes_queue, routes_reports
+from loket.audit_trail import record_staff_action
+from loket.config import LoketConfig
+from loket.web import (
+    CsrfRefused,
+    Forbidden,
+    LoginRequired,
+    Loket,
+    NotFound,
+    redirect,
+    render,
+    visit,
+)
+from storage.database import Database
+
+__all__ = ["SECURITY_HEADERS", "create_loket_app"]
+
+STATIC = Path(__file__).resolve().parent / "static"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_loket_app(
+    settings: Settings, database: Database, *, config: LoketConfig | None = None
+) -> FastAPI:
+    """The dashboard. `config` defaults to `LoketConfig.build` from the settings and
+    the `LOKET_*` environment (it refuses insecure cookies on a public address)."""
+    config = config or LoketConfig.build(
+        secret_key=settings.ensure_secret_key(),
+        host=settings.host,
+        default_locale=settings.default_locale,
+    )
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.loket = Loket(config, database)
+    for module in (routes_auth, routes_queue, routes_case, routes_reports, routes_admin):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Cache-Control" and request.url.path.startswith(
+                f"{request.scope.get('root_path', '')}/static/"
+            ):
+                continue
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, error: LoginRequired) -> Response:
+        current = await visit(request)
+        target = "/login?expired=1" if error.expired else "/login"
+        if request.method == "GET":
+            from urllib.parse import quote
+
+            path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target += ("&" if "?" in target else "?") + "next=" + quote(path, safe="")
+        return redirect(current, target)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, _error: Forbidden) -> Response:
+        return render(await visit(request), "error.html", {"kind": "forbidden"}, status=403)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, _error: NotFound) -> Response:
+        return render(await visit(request), "error.html", {"kind": "not_found"}, status=404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        kind = "not_found" if error.status_code == 404 else "error"
+        return render(await visit(request), "error.html", {"kind": kind}, status=error.status_code)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, _error: CsrfRefused) -> Response:
+        current = await visit(request)
+        if current.staff is not None:
+            async with current.loket.database.unit_of_work() as uow:
+                await record_staff_action(
+                    uow,
+                    current.staff.id,
+                    "csrf_refused",
+                    "request",
+                    None,
+                    {"path": request.url.path[:60]},
+                )
+        return render(current, "error.html", {"kind": "csrf"}, status=403)
+
+    return app

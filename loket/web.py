@@ -1,0 +1,203 @@
+"""What every dashboard request shares: the dashboard's state, the visit (session,
+staff member, language), rendering pages, and the refusals (login required, no
+permission, not found, forged form) that the app turns into pages.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from loket.access import Permission, Staff
+from loket.config import LoketConfig
+from loket.i18n import LANGUAGE_COOKIE, environment, pick_locale
+from loket.login_guard import AddressThrottle, TotpSteps
+from loket.sessions import (
+    COOKIE_NAME,
+    RevokedSessions,
+    SessionCodec,
+    SessionData,
+    SessionState,
+    credentials_fingerprint,
+)
+from storage.database import Database
+from storage.tables import STAFF_ROLES
+
+__all__ = [
+    "CsrfRefused",
+    "Forbidden",
+    "LoginRequired",
+    "Loket",
+    "NotFound",
+    "Visit",
+    "form_text",
+    "redirect",
+    "render",
+    "visit",
+]
+
+
+@dataclass
+class Loket:
+    """The dashboard's state, one per application."""
+
+    config: LoketConfig
+    database: Database
+    codec: SessionCodec = field(init=False)
+    revoked: RevokedSessions = field(init=False)
+    throttle: AddressThrottle = field(init=False)
+    totp_steps: TotpSteps = field(default_factory=TotpSteps)
+
+    def __post_init__(self) -> None:
+        config = self.config
+        self.codec = SessionCodec(
+            config.secret_key, idle=config.idle_timeout, maximum=config.max_session
+        )
+        self.revoked = RevokedSessions(config.max_session)
+        self.throttle = AddressThrottle(config.attempts_per_address, config.lockout_window)
+
+    def now(self) -> datetime:
+        return self.database.clock()
+
+
+class LoginRequired(Exception):
+    def __init__(self, expired: bool) -> None:
+        self.expired = expired
+
+
+class Forbidden(Exception):
+    pass
+
+
+class NotFound(Exception):
+    pass
+
+
+class CsrfRefused(Exception):
+    pass
+
+
+@dataclass
+class Visit:
+    request: Request
+    loket: Loket
+    session: SessionData
+    staff: Staff | None
+    locale: str
+    expired: bool = False
+
+    @property
+    def base(self) -> str:
+        """The path the dashboard is mounted at ("/loket"; "" when run on its own)."""
+        return str(self.request.scope.get("root_path", "")).rstrip("/")
+
+    def require(self, permission: Permission | None = None) -> Staff:
+        """The logged-in staff member; refuse when not logged in or not permitted."""
+        if self.staff is None:
+            raise LoginRequired(self.expired)
+        if permission is not None and not self.staff.may(permission):
+            raise Forbidden()
+        return self.staff
+
+    async def check_csrf(self) -> FormData:
+        """The submitted form, after checking its CSRF token against the session's."""
+        form = await self.request.form()
+        token = form.get("csrf_token")
+        if not isinstance(token, str) or not hmac.compare_digest(
+            token.encode(), self.session.csrf.encode()
+        ):
+            raise CsrfRefused()
+        return form
+
+    def set_cookies(self, response: Response) -> None:
+        config = self.loket.config
+        response.set_cookie(
+            COOKIE_NAME,
+            self.loket.codec.dump(self.session.touched(self.loket.now())),
+            max_age=int(config.idle_timeout.total_seconds()),
+            path=self.base or "/",
+            secure=config.secure_cookies,
+            httponly=True,
+            samesite="strict",
+        )
+
+
+async def visit(request: Request) -> Visit:
+    """Who is asking: the session from the cookie (renewed), the staff member when
+    logged in and still allowed in, and the language."""
+    existing: Visit | None = getattr(request.state, "visit", None)
+    if existing is not None:
+        return existing
+    loket: Loket = request.app.state.loket
+    now = loket.now()
+    data = loket.codec.load(request.cookies.get(COOKIE_NAME))
+    state = loket.codec.state(data, now, loket.revoked)
+    staff: Staff | None = None
+    expired = state == SessionState.EXPIRED
+    if state == SessionState.ACTIVE and data is not None and data.uid is not None:
+        async with loket.database.unit_of_work(write=False) as uow:
+            user = await uow.staff.get(data.uid)
+        if (
+            user is not None
+            and not user.disabled
+            and user.role in STAFF_ROLES
+            and data.credentials == credentials_fingerprint(user.password_hash, user.totp_secret)
+        ):
+            staff = Staff.of(user)
+        else:
+            expired = True
+    if staff is None and (data is None or data.uid is not None or state == SessionState.NONE):
+        data = SessionData.anonymous(now)
+    assert data is not None
+    locale = pick_locale(request.cookies.get(LANGUAGE_COOKIE), loket.config.default_locale)
+    result = Visit(request, loket, data, staff, locale, expired)
+    request.state.visit = result
+    return result
+
+
+def render(
+    current: Visit,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status: int = 200,
+) -> HTMLResponse:
+    env = environment(current.locale)
+    page = env.get_template(template).render(
+        {
+            "base": current.base,
+            "staff": current.staff,
+            "csrf_token": current.session.csrf,
+            "path": current.request.url.path,
+            "here": quote(_here(current), safe="/?=&"),
+            **(context or {}),
+        }
+    )
+    response = HTMLResponse(page, status_code=status)
+    current.set_cookies(response)
+    return response
+
+
+def _here(current: Visit) -> str:
+    url = current.request.url
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
+def redirect(current: Visit, to: str) -> RedirectResponse:
+    """303 See Other to a dashboard path (e.g. "/queue"), keeping the session fresh."""
+    response = RedirectResponse(current.base + to, status_code=303)
+    current.set_cookies(response)
+    return response
+
+
+def form_text(form: FormData, name: str, *, limit: int = 4000) -> str:
+    value = form.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
