@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Union
 
-__all__ = ["N_", "Param", "Text", "placeholders"]
+__all__ = ["NP_", "N_", "Param", "Text", "placeholders"]
 
 Param = Union["Text", str, int, date]
 
@@ -21,6 +21,11 @@ Param = Union["Text", str, int, date]
 def N_(message: str) -> str:
     """Mark a message id for extraction; returns it unchanged."""
     return message
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural form for extraction (`Text(s, ..., plural=p)`)."""
+    return singular, plural
 
 
 @dataclass(frozen=True)

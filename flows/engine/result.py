@@ -50,9 +50,9 @@ def result_messages(
         region = region_data().region_names[recommendation.region]
         expectations.append(
             Text(
-                w.RESULT_WAITING,
+                w.RESULT_WAITING[0],
                 {"region": region, "year": str(year), "months": months},
-                plural=w.RESULT_WAITING_PLURAL,
+                plural=w.RESULT_WAITING[1],
                 count="months",
             )
         )

@@ -6,7 +6,7 @@ corrections, the summary, the result). The host renders them with `locales.rende
 
 from __future__ import annotations
 
-from flows.texts import N_
+from flows.texts import N_, NP_
 
 # Options every question offers, unless the flow marks it required.
 DONT_KNOW = N_("Weet ik niet")
@@ -115,13 +115,11 @@ BULLET = N_("• {item}")
 RESULT_DECIDES = N_(
     "Dit is een advies. Een medewerker van het loket leest de aanmelding en beslist."
 )
-RESULT_WAITING = N_(
+RESULT_WAITING = NP_(
     "Let op: een woning vinden duurt lang. In {region} wachtten mensen in {year} "
-    "gemiddeld {months} maand op een woning, na inschrijving bij een woningcorporatie."
-)
-RESULT_WAITING_PLURAL = N_(
+    "gemiddeld {months} maand op een woning, na inschrijving bij een woningcorporatie.",
     "Let op: een woning vinden duurt lang. In {region} wachtten mensen in {year} "
-    "gemiddeld {months} maanden op een woning, na inschrijving bij een woningcorporatie."
+    "gemiddeld {months} maanden op een woning, na inschrijving bij een woningcorporatie.",
 )
 RESULT_REFERRALS = N_("Hier kun je ook terecht:")
 RESULT_REFERRAL = N_("• {title}: {text}")
