@@ -21,8 +21,9 @@ async def record_staff_action(
     subject_type: str,
     subject_id: str | int | None = None,
     details: Mapping[str, Any] | None = None,
-) -> None:
-    await uow.audit.record(
+) -> int:
+    """Record what a staff member did; the event's id."""
+    event = await uow.audit.record(
         action,
         subject_type,
         subject_id,
@@ -30,6 +31,7 @@ async def record_staff_action(
         staff_user_id=staff_user_id,
         details=details,
     )
+    return event.id
 
 
 async def record_system_event(

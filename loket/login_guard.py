@@ -6,7 +6,8 @@
   A locked account cannot log in even with the right password and code.
 - Per client address: at most `attempts_per_address` attempts within the window (in
   memory), which also slows guessing of usernames that do not exist.
-- TOTP codes are single-use: the last accepted time step per account is kept.
+- TOTP codes are single-use: the time step of each successful login is in its audit
+  event, and a code of that step or an earlier one is refused.
 
 The person logging in always sees the same message, whatever went wrong.
 """
@@ -20,10 +21,19 @@ from datetime import datetime, timedelta
 from storage.audit import AuditFilter
 from storage.unit_of_work import UnitOfWork
 
-__all__ = ["LOGIN_FAILED", "LOGIN_SUCCEEDED", "AddressThrottle", "TotpSteps", "is_locked"]
+__all__ = [
+    "LOGIN_FAILED",
+    "LOGIN_SUCCEEDED",
+    "LOGOUT",
+    "AddressThrottle",
+    "is_locked",
+    "last_logout",
+    "last_totp_step",
+]
 
 LOGIN_FAILED = "login_failed"
 LOGIN_SUCCEEDED = "login_succeeded"
+LOGOUT = "logout"
 
 
 class AddressThrottle:
@@ -48,22 +58,6 @@ class AddressThrottle:
             return True
 
 
-class TotpSteps:
-    """The last accepted TOTP time step of each account."""
-
-    def __init__(self) -> None:
-        self._steps: dict[int, int] = {}
-        self._lock = threading.Lock()
-
-    def last(self, staff_user_id: int) -> int | None:
-        with self._lock:
-            return self._steps.get(staff_user_id)
-
-    def use(self, staff_user_id: int, step: int) -> None:
-        with self._lock:
-            self._steps[staff_user_id] = max(step, self._steps.get(staff_user_id, step))
-
-
 async def is_locked(
     uow: UnitOfWork, staff_user_id: int, now: datetime, *, failures: int, window: timedelta
 ) -> bool:
@@ -81,3 +75,24 @@ async def is_locked(
         AuditFilter(action=LOGIN_FAILED, subject_type="staff_user", subject_id=subject, since=since)
     )
     return count >= failures
+
+
+async def last_totp_step(uow: UnitOfWork, staff_user_id: int) -> int | None:
+    """The TOTP time step of the account's last successful login (None: never)."""
+    events = await uow.audit.find(
+        AuditFilter(
+            action=LOGIN_SUCCEEDED, subject_type="staff_user", subject_id=str(staff_user_id)
+        ),
+        limit=1,
+    )
+    step = events[0].details.get("totp_step") if events else None
+    return step if isinstance(step, int) else None
+
+
+async def last_logout(uow: UnitOfWork, staff_user_id: int) -> int | None:
+    """The audit event id of the account's last logout (None: never logged out)."""
+    events = await uow.audit.find(
+        AuditFilter(action=LOGOUT, subject_type="staff_user", subject_id=str(staff_user_id)),
+        limit=1,
+    )
+    return events[0].id if events else None

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.texts import N_
 from storage.reports import YearReport
 
-__all__ = ["SERIES", "Bar", "Chart", "build_chart"]
+__all__ = ["NO_DATA", "SERIES", "Bar", "Chart", "build_chart"]
 
 # (attribute of ReportLine, label msgid, colour): colours with 4.5:1 contrast on white.
 SERIES: tuple[tuple[str, str, str], ...] = (
-    ("aanmeldingen", "Aanmeldingen", "#1f4e79"),
-    ("intakes", "Intakes", "#b35900"),
-    ("accepted", "Geaccepteerd", "#2e6b30"),
+    ("aanmeldingen", N_("Aanmeldingen"), "#1f4e79"),
+    ("intakes", N_("Intakes"), "#b35900"),
+    ("accepted", N_("Geaccepteerd"), "#2e6b30"),
 )
+NO_DATA = N_("Geen aanmeldingen in dit jaar.")
 LABEL_WIDTH = 190
 BAR_HEIGHT = 16
 GROUP_GAP = 18

@@ -10,7 +10,7 @@ from loket import totp
 from loket.access import Role
 from loket.audit_trail import STAFF_USER, record_staff_action, record_system_event
 from loket.i18n import DASHBOARD_LOCALES, LANGUAGE_COOKIE
-from loket.login_guard import LOGIN_FAILED, LOGIN_SUCCEEDED, is_locked
+from loket.login_guard import LOGIN_FAILED, LOGIN_SUCCEEDED, LOGOUT, is_locked, last_totp_step
 from loket.passwords import verify_password
 from loket.sessions import COOKIE_NAME, credentials_fingerprint
 from loket.web import Visit, form_text, redirect, render, visit
@@ -81,17 +81,18 @@ async def _attempt(current: Visit, username: str, password: str, code: str) -> i
             reason = "no_second_factor"
         else:
             step = totp.verify(
-                user.totp_secret, code, now, last_step=loket.totp_steps.last(user.id)
+                user.totp_secret, code, now, last_step=await last_totp_step(uow, user.id)
             )
             if step is None:
                 reason = "code"
         if reason is not None or step is None:
             await record_system_event(uow, LOGIN_FAILED, STAFF_USER, user.id, {"reason": reason})
             return None
-        loket.totp_steps.use(user.id, step)
-        await record_staff_action(uow, user.id, LOGIN_SUCCEEDED, STAFF_USER, user.id)
+        event = await record_staff_action(
+            uow, user.id, LOGIN_SUCCEEDED, STAFF_USER, user.id, {"totp_step": step}
+        )
         current.session = current.session.logged_in(
-            user.id, credentials_fingerprint(user.password_hash, user.totp_secret), now
+            user.id, credentials_fingerprint(user.password_hash, user.totp_secret), event, now
         )
         return user.id
 
@@ -123,9 +124,8 @@ async def logout(request: Request) -> Response:
     await current.check_csrf()
     if current.staff is not None:
         loket = current.loket
-        loket.revoked.add(current.session.sid, loket.now())
         async with loket.database.unit_of_work() as uow:
-            await record_staff_action(uow, current.staff.id, "logout", STAFF_USER, current.staff.id)
+            await record_staff_action(uow, current.staff.id, LOGOUT, STAFF_USER, current.staff.id)
     response = RedirectResponse(current.base + "/login", status_code=303)
     response.delete_cookie(COOKIE_NAME, path=current.base or "/")
     return response

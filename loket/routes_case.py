@@ -83,14 +83,12 @@ async def case(request: Request, reference: str) -> Response:
     staff = current.require(Permission.CASES)
     code = normalise_reference_code(reference)
     async with current.loket.database.unit_of_work() as uow:
-        if code is None or not await uow.queue.visible(code, staff.scope):
-            # Audited too: someone looked for a record they may not see (or a typo).
-            await record_staff_action(
-                uow, staff.id, "pre_aanmelding_not_found", PRE_AANMELDING, code
-            )
-            raise NotFound()
-        await record_staff_action(uow, staff.id, "pre_aanmelding_viewed", PRE_AANMELDING, code)
-        return await _page(current, uow, staff, code)
+        if code is not None and await uow.queue.visible(code, staff.scope):
+            await record_staff_action(uow, staff.id, "pre_aanmelding_viewed", PRE_AANMELDING, code)
+            return await _page(current, uow, staff, code)
+        # Audited too: someone looked for a record they may not see (or mistyped a code).
+        await record_staff_action(uow, staff.id, "pre_aanmelding_not_found", PRE_AANMELDING, code)
+    raise NotFound()
 
 
 async def _scoped(uow: UnitOfWork, staff: Staff, code: str) -> None:

@@ -2,11 +2,12 @@
 SameSite=Strict, Secure unless configured off for a local dev server.
 
 The cookie holds no personal data: a random session id, the CSRF token, the staff
-user id, when the session started and was last used, and a fingerprint of the
-account's credentials (a password reset or a new TOTP secret ends every session of
-that account). Every request renews `seen`; a session unused for the idle timeout,
-or older than the maximum, is over. Logging out puts the session id on a revoked list
-(in memory, kept for the maximum session length).
+user id, when the session started and was last used, the id of the audit event of
+its login, and a fingerprint of the account's credentials (a password reset or a new
+TOTP secret ends every session of that account). Every request renews `seen`; a
+session unused for the idle timeout, or older than the maximum, is over. Logging out
+is an audit event too: it ends every session of that account that logged in before it
+(checked on every request, so it holds across processes and restarts).
 
 A visitor who is not logged in also gets a session (without a user), so the login
 form carries a CSRF token too; logging in starts a new session id (no fixation).
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -24,7 +24,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 __all__ = [
     "COOKIE_NAME",
-    "RevokedSessions",
     "SessionCodec",
     "SessionData",
     "SessionState",
@@ -48,6 +47,7 @@ class SessionData:
     uid: int | None = None
     started: float | None = None  # when the user logged in
     credentials: str | None = None
+    login_event: int | None = None  # the audit event id of the login
 
     @classmethod
     def anonymous(cls, now: datetime) -> SessionData:
@@ -55,7 +55,7 @@ class SessionData:
             sid=secrets.token_urlsafe(18), csrf=secrets.token_urlsafe(24), seen=now.timestamp()
         )
 
-    def logged_in(self, uid: int, credentials: str, now: datetime) -> SessionData:
+    def logged_in(self, uid: int, credentials: str, login_event: int, now: datetime) -> SessionData:
         """A new session (new id and CSRF token) for a user who just logged in."""
         return SessionData(
             sid=secrets.token_urlsafe(18),
@@ -64,6 +64,7 @@ class SessionData:
             uid=uid,
             started=now.timestamp(),
             credentials=credentials,
+            login_event=login_event,
         )
 
     def touched(self, now: datetime) -> SessionData:
@@ -86,7 +87,15 @@ class SessionCodec:
 
     def dump(self, data: SessionData) -> str:
         return self._serializer.dumps(
-            [data.sid, data.csrf, data.seen, data.uid, data.started, data.credentials]
+            [
+                data.sid,
+                data.csrf,
+                data.seen,
+                data.uid,
+                data.started,
+                data.credentials,
+                data.login_event,
+            ]
         )
 
     def load(self, cookie: str | None) -> SessionData | None:
@@ -94,7 +103,7 @@ class SessionCodec:
             return None
         try:
             value = self._serializer.loads(cookie)
-            sid, csrf, seen, uid, started, credentials = value
+            sid, csrf, seen, uid, started, credentials, login_event = value
             return SessionData(
                 sid=str(sid),
                 csrf=str(csrf),
@@ -102,11 +111,12 @@ class SessionCodec:
                 uid=None if uid is None else int(uid),
                 started=None if started is None else float(started),
                 credentials=None if credentials is None else str(credentials),
+                login_event=None if login_event is None else int(login_event),
             )
         except (BadSignature, ValueError, TypeError):
             return None
 
-    def state(self, data: SessionData | None, now: datetime, revoked: RevokedSessions) -> str:
+    def state(self, data: SessionData | None, now: datetime) -> str:
         if data is None:
             return SessionState.NONE
         stamp = now.timestamp()
@@ -116,25 +126,4 @@ class SessionCodec:
             return SessionState.ANONYMOUS
         if data.started is None or stamp - data.started > self._maximum.total_seconds():
             return SessionState.EXPIRED
-        if revoked.contains(data.sid, now):
-            return SessionState.EXPIRED
         return SessionState.ACTIVE
-
-
-class RevokedSessions:
-    """Session ids ended by logging out, until they would have expired anyway."""
-
-    def __init__(self, keep: timedelta) -> None:
-        self._keep = keep
-        self._until: dict[str, datetime] = {}
-        self._lock = threading.Lock()
-
-    def add(self, sid: str, now: datetime) -> None:
-        with self._lock:
-            self._until = {s: t for s, t in self._until.items() if t > now}
-            self._until[sid] = now + self._keep
-
-    def contains(self, sid: str, now: datetime) -> bool:
-        with self._lock:
-            until = self._until.get(sid)
-            return until is not None and until > now

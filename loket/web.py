@@ -19,10 +19,9 @@ from starlette.datastructures import FormData
 from loket.access import Permission, Staff
 from loket.config import LoketConfig
 from loket.i18n import LANGUAGE_COOKIE, environment, pick_locale
-from loket.login_guard import AddressThrottle, TotpSteps
+from loket.login_guard import AddressThrottle, last_logout
 from loket.sessions import (
     COOKIE_NAME,
-    RevokedSessions,
     SessionCodec,
     SessionData,
     SessionState,
@@ -52,16 +51,13 @@ class Loket:
     config: LoketConfig
     database: Database
     codec: SessionCodec = field(init=False)
-    revoked: RevokedSessions = field(init=False)
     throttle: AddressThrottle = field(init=False)
-    totp_steps: TotpSteps = field(default_factory=TotpSteps)
 
     def __post_init__(self) -> None:
         config = self.config
         self.codec = SessionCodec(
             config.secret_key, idle=config.idle_timeout, maximum=config.max_session
         )
-        self.revoked = RevokedSessions(config.max_session)
         self.throttle = AddressThrottle(config.attempts_per_address, config.lockout_window)
 
     def now(self) -> datetime:
@@ -139,17 +135,20 @@ async def visit(request: Request) -> Visit:
     loket: Loket = request.app.state.loket
     now = loket.now()
     data = loket.codec.load(request.cookies.get(COOKIE_NAME))
-    state = loket.codec.state(data, now, loket.revoked)
+    state = loket.codec.state(data, now)
     staff: Staff | None = None
     expired = state == SessionState.EXPIRED
     if state == SessionState.ACTIVE and data is not None and data.uid is not None:
         async with loket.database.unit_of_work(write=False) as uow:
             user = await uow.staff.get(data.uid)
+            logged_out = await last_logout(uow, data.uid)
         if (
             user is not None
             and not user.disabled
             and user.role in STAFF_ROLES
             and data.credentials == credentials_fingerprint(user.password_hash, user.totp_secret)
+            and data.login_event is not None
+            and (logged_out is None or logged_out < data.login_event)
         ):
             staff = Staff.of(user)
         else:

@@ -27,7 +27,13 @@ from loket.totp import code_at, new_secret
 from storage.database import Database
 from storage.migrate import upgrade_async
 from storage.pre_aanmeldingen import Consent, NewPreAanmelding, Submitter
-from tests.storage.conftest import FakeClock, empty_tables, run_blocking, sqlite_template  # noqa: F401
+from tests.storage.conftest import (  # noqa: F401 - fixtures
+    FakeClock,
+    empty_tables,
+    postgres_schema,
+    run_blocking,
+    sqlite_template,
+)
 
 START = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
@@ -161,7 +167,7 @@ class Dashboard:
         self.client, self.world = client, world
 
     async def csrf(self, path: str = "/login") -> str:
-        page = await self.client.get(BASE + path)
+        page = await self.client.get(BASE + path, follow_redirects=True)
         match = CSRF.search(page.text)
         assert match, f"no CSRF token on {path} ({page.status_code})"
         return match.group(1)
