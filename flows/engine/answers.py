@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from flows.engine import wording as w
+from flows.engine.answer_words import answer_words
 from flows.engine.dates import DateProblem, parse_date
 from flows.engine.flow_format import DATE_RANGES, Option, Question, QuestionType
 from flows.engine.normalise import fold, has_content, words
@@ -183,13 +184,27 @@ def split_choices(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _yes_no(text: str) -> Accepted | Rejected:
+def typed_yes_no(text: str, locale: str) -> bool | None:
+    """True or False for a typed yes or no (Dutch, English or the person's language)."""
     folded = fold(text)
-    if folded in YES_WORDS or (folded.split()[:1] == ["ja"] and "nee" not in folded.split()):
-        return Accepted(True)
-    if folded in NO_WORDS or (folded.split()[:1] == ["nee"] and "ja" not in folded.split()):
-        return Accepted(False)
-    return _reject("not_yes_no", w.REJECT_NOT_YES_NO)
+    local = answer_words(locale)
+    if folded in YES_WORDS or folded in local.yes:
+        return True
+    if folded in NO_WORDS or folded in local.no:
+        return False
+    return None
+
+
+def _yes_no(text: str, locale: str) -> Accepted | Rejected:
+    found = typed_yes_no(text, locale)
+    folded = fold(text)
+    if found is None and folded.split()[:1] == ["ja"] and "nee" not in folded.split():
+        found = True
+    if found is None and folded.split()[:1] == ["nee"] and "ja" not in folded.split():
+        found = False
+    if found is None:
+        return _reject("not_yes_no", w.REJECT_NOT_YES_NO)
+    return Accepted(found)
 
 
 def _number(question: Question, text: str) -> Accepted | Rejected:
@@ -228,7 +243,8 @@ _DATE_REASONS = {
 
 def _date(question: Question, text: str, today: date, locale: str) -> Accepted | Rejected:
     earliest, latest = date_bounds(question, today)
-    found = parse_date(text, earliest, latest, day_first=locale == "nl")
+    months = answer_words(locale).months
+    found = parse_date(text, earliest, latest, day_first=locale == "nl", months=months)
     if isinstance(found, DateProblem):
         return _reject(found.code, _DATE_REASONS[found.code])
     return Accepted(found.value.isoformat())
@@ -285,7 +301,7 @@ def parse_text(question: Question, text: str, today: date, locale: str = "nl") -
     if qtype == QuestionType.MULTIPLE_CHOICE:
         return _multiple(question, stripped)
     if qtype == QuestionType.YES_NO:
-        return _yes_no(stripped)
+        return _yes_no(stripped, locale)
     if qtype == QuestionType.NUMBER:
         return _number(question, stripped)
     if qtype == QuestionType.DATE:

@@ -65,7 +65,7 @@ def tokens(text: str) -> list[str]:
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     plain = plain.replace("’", "").replace("'", "")
     out = []
-    for word in re.split(r"[^a-z0-9@]+", plain):
+    for word in re.split(r"[^\w@]+|_", plain):  # letters of every script
         if not word:
             continue
         if any(c.isalpha() for c in word):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -106,28 +107,35 @@ def _choose(
 
 
 def parse_date(
-    text: str, earliest: date, latest: date, *, day_first: bool = True
+    text: str,
+    earliest: date,
+    latest: date,
+    *,
+    day_first: bool = True,
+    months: Mapping[str, int] | None = None,
 ) -> ParsedDate | DateProblem:
     """The date in `text`, or why it is asked again.
 
     `day_first` (Dutch) reads `03/04/1985` as 3 April; without it, that is ambiguous.
+    `months` adds month names of the person's language (folded) to the built-in ones.
     """
+    names = {**MONTHS, **months} if months else MONTHS
     tokens = _tokens(text)
     if len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) in (6, 8):
         compact = tokens[0]  # 14031985 or 140385
         tokens = [compact[:2], compact[2:4], compact[4:]]
-    months = [t for t in tokens if t in MONTHS]
+    found_months = [t for t in tokens if t in names]
     numbers = [t for t in tokens if t.isdigit()]
-    if len(tokens) != 3 or len(months) + len(numbers) != 3 or len(months) > 1:
+    if len(tokens) != 3 or len(found_months) + len(numbers) != 3 or len(found_months) > 1:
         return DateProblem("not_a_date")
-    if months:
-        month = MONTHS[months[0]]
+    if found_months:
+        month = names[found_months[0]]
         day_raw = [n for n in numbers if len(n) <= 2]
         year_raw = [n for n in numbers if len(n) == 4]
         if len(year_raw) == 1 and len(day_raw) == 1:
             return _choose(year_raw[0], month, int(day_raw[0]), earliest, latest)
         if len(day_raw) == 2:  # "14 maart 85": the number after the month name is the year
-            first_is_day = tokens.index(months[0]) == 1 or tokens[0] in MONTHS
+            first_is_day = tokens.index(found_months[0]) == 1 or tokens[0] in names
             day_text, year_text = day_raw if first_is_day else day_raw[::-1]
             return _choose(year_text, month, int(day_text), earliest, latest)
         return DateProblem("not_a_date")

@@ -22,8 +22,6 @@ from flows.conditions import evaluate
 from flows.engine import prompts as p
 from flows.engine import wording as w
 from flows.engine.answers import (
-    NO_WORDS,
-    YES_WORDS,
     Accepted,
     ConfirmPlace,
     Rejected,
@@ -33,6 +31,7 @@ from flows.engine.answers import (
     ordered_choice,
     parse_text,
     split_choices,
+    typed_yes_no,
 )
 from flows.engine.commands import DONE_WORDS, parse_command, parse_skip
 from flows.engine.crisis import detect_crisis
@@ -126,15 +125,6 @@ def _token(seq: int) -> str:
         out = digits[rest] + out
         if seq == 0:
             return out
-
-
-def _yes_no(text: str) -> bool | None:
-    folded = fold(text)
-    if folded in YES_WORDS:
-        return True
-    if folded in NO_WORDS:
-        return False
-    return None
 
 
 class _Turn:
@@ -532,7 +522,7 @@ class _Turn:
         if pending.kind == PendingKind.SUMMARY:
             self.summary_text(text)
             return
-        yes = _yes_no(text)
+        yes = typed_yes_no(text, self.locale)
         if yes is not None:
             self.choose(p.YES if yes else p.NO)
         elif pending.kind == PendingKind.CONFIRM_PLACE:
@@ -548,7 +538,12 @@ class _Turn:
         assert pending is not None
         prompt = self.prompt()
         assert prompt is not None
-        if _yes_no(text) is True or fold(text) in {"versturen", "verstuur", "send", "submit"}:
+        if typed_yes_no(text, self.locale) is True or fold(text) in {
+            "versturen",
+            "verstuur",
+            "send",
+            "submit",
+        }:
             self.choose(p.SUBMIT)
             return
         labels = []

@@ -7,7 +7,8 @@ import unicodedata
 
 __all__ = ["fold", "has_content", "words"]
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Letters and digits of every script count (Cyrillic, Arabic...), not only a-z.
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def fold(text: str) -> str:
