@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from storage.database import Database
+
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(title="Loket Housing intake", docs_url=None, redoc_url=None, openapi_url=None)
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    lifespan = None
+    telegram = settings is not None and settings.telegram_bot_token is not None
+    if settings is not None and telegram:  # Telegram: runner in the lifespan (docs/telegram.md)
+        from bot.telegram.runner import telegram_lifespan
+
+        lifespan = telegram_lifespan(settings, database)
+    app = FastAPI(
+        title="Loket Housing intake",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    if telegram:
+        from bot.telegram.webhook import telegram_webhook_router
+
+        app.include_router(telegram_webhook_router())
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -33,7 +33,14 @@ from flows.engine.events import (
     SessionEnded,
     SessionStopped,
 )
-from flows.engine.inputs import ChoiceInput, Input, LanguageInput, TextInput
+from flows.engine.inputs import (
+    ChoiceInput,
+    Command,
+    CommandInput,
+    Input,
+    LanguageInput,
+    TextInput,
+)
 from flows.engine.library import FlowLibrary, FlowNotFound, flow_library
 from flows.engine.prompt_builder import current_prompt
 from flows.engine.prompts import Prompt, PromptOption
@@ -52,6 +59,7 @@ __all__ = [
     "Outgoing",
     "StartInput",
     "Turn",
+    "language_prompt",
 ]
 
 START_TOKEN = "start"  # noqa: S105 - the token of the "who is this for" prompt
@@ -132,7 +140,8 @@ def _start_prompt(token: str = START_TOKEN) -> Prompt:
     )
 
 
-def _language_prompt() -> Prompt:
+def language_prompt() -> Prompt:
+    """The language chooser; its buttons work before and during a flow (/taal)."""
     # Each language's name in its own script: not translated.
     options = tuple(PromptOption(lang.code, Text(lang.name)) for lang in LANGUAGES)
     return Prompt(
@@ -225,7 +234,7 @@ class ConversationService:
         state = stored.state
         locale = stored.language
         if state.get("stage") == "choose":
-            prompt = _language_prompt() if state.get("choosing") == "language" else _start_prompt()
+            prompt = language_prompt() if state.get("choosing") == "language" else _start_prompt()
             return Turn((Outgoing((), prompt, "question"),), locale)
         session = Session.from_json(state["session"])
         flow = self.library.get(session.flow_id, session.flow_version)
@@ -284,10 +293,12 @@ class ConversationService:
         crisis = False
         choosing = "flow"
         hit = detect_crisis(inp.text) if isinstance(inp, TextInput) else None
-        if hit is not None:
+        if hit is not None or inp == CommandInput(Command.CRISIS):
             crisis = True
             messages.append(Outgoing(_crisis_texts(), None, "crisis"))
-            await _record_crisis(uow, key, tuple(hit.categories), None)
+            await _record_crisis(uow, key, tuple(hit.categories) if hit else (), None)
+        elif inp == CommandInput(Command.HELP):
+            messages.append(Outgoing((Text(engine_wording.HELP),), None, "help"))
         if isinstance(inp, LanguageInput):
             locale = match_locale(inp.locale, locale)
         elif isinstance(inp, ChoiceInput) and inp.token == LANGUAGE_TOKEN:
@@ -304,7 +315,7 @@ class ConversationService:
                 return await self._begin(uow, key, stored, chosen, locale, crisis, messages)
         if stored is None or isinstance(inp, StartInput):
             messages.append(Outgoing((Text(WELCOME), Text(NOT_EMERGENCY)), None, "say"))
-        prompt = _language_prompt() if choosing == "language" else _start_prompt()
+        prompt = language_prompt() if choosing == "language" else _start_prompt()
         messages.append(Outgoing((), prompt, "question"))
         await self._save(
             uow,

@@ -26,12 +26,33 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = Field(default=None)
     telegram_api_base_url: str = Field(default="https://api.telegram.org")
     telegram_framework: Literal["aiogram", "ptb"] = "aiogram"
+    # Telegram (docs/telegram.md): how updates arrive, where staff hear of new
+    # pre-aanmeldingen, and how fast the bot may send.
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = Field(
+        default=None, description="Public URL of /telegram/webhook."
+    )
+    telegram_webhook_secret: SecretStr | None = Field(default=None)
+    telegram_staff_chat_id: str | None = Field(default=None)
+    telegram_chat_messages_per_second: float = Field(default=1.0, gt=0)
+    telegram_messages_per_second: float = Field(default=30.0, gt=0)
+    web_chat_url: str | None = Field(
+        default=None, description="The web chat, e.g. https://.../chat"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     secret_key: SecretStr | None = Field(default=None)
     default_locale: str = "nl"
 
-    @field_validator("telegram_bot_token", "secret_key", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "secret_key",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "telegram_staff_chat_id",
+        "web_chat_url",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -72,7 +72,7 @@ class Outbox(Protocol):
     ) -> int: ...
 
     async def claim_due(
-        self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE
+        self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE, channel: str | None = None
     ) -> list[OutboxMessage]: ...
 
     async def mark_delivered(self, message_id: int) -> None: ...
@@ -124,11 +124,12 @@ class SqlOutbox:
         return row.id
 
     async def claim_due(
-        self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE
+        self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE, channel: str | None = None
     ) -> list[OutboxMessage]:
         """Due messages, oldest first, at most one per recipient; each attempt counted
         and leased until `now + lease`. Deliver them, then mark each delivered or failed
-        in a later unit of work."""
+        in a later unit of work. `channel`: only that channel's messages (one sender per
+        channel)."""
         now = self._clock()
         earlier = aliased(OutboxMessageRow)
         earlier_pending = exists().where(
@@ -138,9 +139,15 @@ class SqlOutbox:
             col(earlier.delivered_at).is_(None),
             col(earlier.given_up_at).is_(None),
         )
+        only_channel = () if channel is None else (col(OutboxMessageRow.channel) == channel,)
         statement = (
             select(OutboxMessageRow)
-            .where(*_pending(), col(OutboxMessageRow.next_attempt_at) <= now, ~earlier_pending)
+            .where(
+                *_pending(),
+                *only_channel,
+                col(OutboxMessageRow.next_attempt_at) <= now,
+                ~earlier_pending,
+            )
             .order_by(col(OutboxMessageRow.id))
             .limit(limit)
             .with_for_update(skip_locked=True, of=OutboxMessageRow)

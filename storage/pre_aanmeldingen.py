@@ -161,6 +161,7 @@ class PreAanmeldingFilter:
     region: str | None = None
     status: Status | None = None
     assigned_staff_id: int | None = None
+    channel_user_hash: str | None = None  # a person's own pre-aanmeldingen (/status)
 
 
 class UnknownPreAanmelding(LookupError):
@@ -415,6 +416,10 @@ class SqlPreAanmeldingStore:
         if where.assigned_staff_id is not None:
             statement = statement.where(
                 col(PreAanmeldingRow.assigned_staff_id) == where.assigned_staff_id
+            )
+        if where.channel_user_hash is not None:
+            statement = statement.where(
+                col(PreAanmeldingRow.channel_user_hash) == where.channel_user_hash
             )
         statement = statement.order_by(
             col(PreAanmeldingRow.created_at), col(PreAanmeldingRow.id)

@@ -1,0 +1,125 @@
+"""The aiogram 3 adapter: aiogram's updates in, `TelegramIntake` does the rest.
+
+Handlers are registered for messages, edited messages and callback queries (aiogram
+derives the update types it asks Telegram for from the registered handlers; they are
+also passed explicitly). Every callback query is answered, also a forged one and also
+when handling failed. Updates are handled as tasks; `TelegramIntake` keeps one chat's
+updates in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import CallbackQuery, Message, Update
+
+from bot.telegram.intake import Handled, Incoming, TelegramIntake
+
+__all__ = ["ALLOWED_UPDATES", "AiogramAdapter"]
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+log = logging.getLogger(__name__)
+
+
+def _incoming(message: Message, update_id: int, *, edited: bool = False) -> Incoming:
+    user = message.from_user
+    return Incoming(
+        update_id=update_id,
+        chat_id=message.chat.id,
+        chat_type=str(message.chat.type),
+        language_code=user.language_code if user else None,
+        # A caption belongs to a photo or a file: not something the bot reads.
+        text=message.text,
+        edited=edited,
+    )
+
+
+class AiogramAdapter:
+    name = "aiogram"
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        intake: TelegramIntake,
+        *,
+        poll_timeout: int = 25,
+        concurrency: int = 64,
+    ) -> None:
+        self.intake = intake
+        self.bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
+        self.dispatcher = Dispatcher()
+        self.dispatcher.message.register(self._on_message)
+        self.dispatcher.edited_message.register(self._on_edited_message)
+        self.dispatcher.callback_query.register(self._on_callback_query)
+        self._poll_timeout = poll_timeout
+        self._concurrency = concurrency
+        self._polling: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.bot.get_me()  # a wrong token or base URL fails here, loudly
+
+    async def start_polling(self) -> None:
+        self._polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot,
+                polling_timeout=self._poll_timeout,
+                handle_signals=False,
+                close_bot_session=False,
+                allowed_updates=ALLOWED_UPDATES,
+                handle_as_tasks=True,
+                tasks_concurrency_limit=self._concurrency,
+            ),
+            name="aiogram-polling",
+        )
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """One update from the webhook, handled before the webhook answers."""
+        update = Update.model_validate(data, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update)
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            with contextlib.suppress(RuntimeError):  # polling had stopped already
+                await self.dispatcher.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        await self.bot.session.close()
+
+    # --- handlers --------------------------------------------------------------------
+
+    async def _on_message(self, message: Message, event_update: Update) -> None:
+        await self.intake.handle(_incoming(message, event_update.update_id))
+
+    async def _on_edited_message(self, message: Message, event_update: Update) -> None:
+        await self.intake.handle(_incoming(message, event_update.update_id, edited=True))
+
+    async def _on_callback_query(self, query: CallbackQuery, event_update: Update) -> None:
+        message = query.message
+        chat = message.chat if message is not None else None
+        handled = Handled()
+        try:
+            if chat is not None:
+                handled = await self.intake.handle(
+                    Incoming(
+                        update_id=event_update.update_id,
+                        chat_id=chat.id,
+                        chat_type=str(chat.type),
+                        language_code=query.from_user.language_code,
+                        callback_id=query.id,
+                        callback_data=query.data,
+                        message_id=message.message_id if message is not None else None,
+                    )
+                )
+        finally:
+            try:
+                await query.answer(text=handled.callback_text)
+            except Exception as error:  # an old or already answered query
+                log.info("answerCallbackQuery failed: %s", type(error).__name__)

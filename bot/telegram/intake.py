@@ -1,0 +1,346 @@
+"""What a Telegram update means, the same for both frameworks.
+
+An adapter (aiogram or python-telegram-bot) turns its framework's update into an
+`Incoming` and calls `TelegramIntake.handle`. Here it becomes a service input:
+
+- a text: `TextInput`; a button: `parse_callback` -> `ChoiceInput` (a language
+  button -> `LanguageInput`); forged callback data changes nothing;
+- `/start [payload]` -> `StartInput(payload)`, `/help` -> HELP, `/hulp` -> CRISIS
+  (the crisis numbers), `/terug` -> BACK, `/stop` -> STOP, `/taal [code]` -> the
+  language chooser or `LanguageInput`; `/status` and `/privacy` are answered here;
+- stickers, photos, voice, locations, edited messages, unknown commands and texts
+  longer than any answer: a short explanation and the open question again; the
+  conversation does not move (a long text with crisis words still gets crisis help).
+
+The service queues the rendered messages in the outbox in the same unit of work as
+the step (with `update_id`, so a repeated update has no second effect); replies made
+here are queued the same way. Then the deliverer is woken. Only private chats: a
+group hears once that the bot works in private chats only.
+
+Updates of one chat are handled one at a time, in arrival order (a FIFO lock per
+chat); different chats run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+
+from bot.conversation import (
+    LANGUAGE_TOKEN,
+    ConversationService,
+    Outgoing,
+    ServiceInput,
+    StartInput,
+    Turn,
+    language_prompt,
+)
+from bot.telegram import wording
+from bot.telegram.delivery import CHANNEL
+from bot.telegram.rendering import Payload, RenderOptions, render_turn, text_payloads
+from bot.telegram.staff import notify_staff
+from bot.telegram.status import status_texts
+from flows.engine.crisis import detect_crisis
+from flows.engine.inputs import (
+    Command,
+    CommandInput,
+    LanguageInput,
+    TextInput,
+    parse_callback,
+)
+from flows.engine.prompts import Prompt
+from flows.texts import Text
+from locales import render
+from locales.languages import language, match_locale
+from storage.pre_aanmeldingen import PreAanmeldingFilter
+from storage.unit_of_work import UnitOfWork
+
+__all__ = ["GROUP_NOTICE", "MAX_TEXT_CHARS", "Handled", "Incoming", "TelegramIntake"]
+
+MAX_TEXT_CHARS = 1000  # the longest answer any question takes
+GROUP_NOTICE = "telegram-group-notice"  # processed-updates namespace: one notice a group
+
+_COMMANDS: dict[str, Command] = {
+    "help": Command.HELP,
+    "hulp": Command.CRISIS,
+    "terug": Command.BACK,
+    "stop": Command.STOP,
+}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One update, as an adapter reads it from its framework."""
+
+    update_id: int
+    chat_id: int
+    chat_type: str = "private"
+    language_code: str | None = None
+    text: str | None = None  # None: not a text (sticker, photo, voice, location, ...)
+    edited: bool = False
+    callback_id: str | None = None
+    callback_data: str | None = None
+    message_id: int | None = None  # the message a pressed button is on
+
+    @property
+    def is_callback(self) -> bool:
+        return self.callback_id is not None
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What the adapter still does itself: answer a callback query (with this text)."""
+
+    callback_text: str | None = None
+
+
+class TelegramIntake:
+    def __init__(
+        self,
+        service: ConversationService,
+        *,
+        on_queued: Callable[[], None] = lambda: None,
+        render_options: RenderOptions | None = None,
+        staff_chat: str | None = None,
+    ) -> None:
+        self.service = service
+        self.database = service.database
+        self.render_options = render_options or RenderOptions()
+        self.staff_chat = staff_chat
+        self._on_queued = on_queued
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._processed: set[int] = set()
+        self._queued: dict[int, int] = {}
+        self._failed: set[int] = set()
+        self._changed = asyncio.Event()
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    # --- bookkeeping for the webhook and tests ---------------------------------------
+
+    def take_failure(self, update_id: int) -> bool:
+        """True (once) when handling this update raised: the webhook answers 500."""
+        if update_id in self._failed:
+            self._failed.discard(update_id)
+            return True
+        return False
+
+    async def wait_processed(self, update_id: int) -> int:
+        """Until this update was handled; the number of messages it queued."""
+        while update_id not in self._processed:
+            changed = self._changed
+            await changed.wait()
+        return self._queued.get(update_id, 0)
+
+    def _count(self, update_id: int, queued: int) -> None:
+        self._queued[update_id] = self._queued.get(update_id, 0) + queued
+        self._on_queued()
+
+    def _done(self, update_id: int) -> None:
+        if len(self._processed) > 100_000:
+            self._processed.clear()
+            self._queued.clear()
+        self._processed.add(update_id)
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(chat_id) or (asyncio.Lock(), 0)
+        self._locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[chat_id]
+            if users <= 1:
+                del self._locks[chat_id]
+            else:
+                self._locks[chat_id] = (lock, users - 1)
+
+    # --- one update ------------------------------------------------------------------
+
+    async def handle(self, incoming: Incoming) -> Handled:
+        """Apply one update; raises when the database is unavailable (nothing kept)."""
+        self._active += 1
+        self._idle.clear()
+        try:
+            async with self._chat_turn(incoming.chat_id):
+                return await self._handle(incoming)
+        except BaseException:
+            self._failed.add(incoming.update_id)
+            raise
+        finally:
+            self._active -= 1
+            if self._active == 0:
+                self._idle.set()
+            self._done(incoming.update_id)
+
+    async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait for the updates being handled (at shutdown)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
+
+    async def _handle(self, incoming: Incoming) -> Handled:
+        if incoming.chat_type != "private":
+            await self._group_notice(incoming)
+            return Handled()
+        if incoming.is_callback:
+            return await self._callback(incoming)
+        if incoming.edited:
+            await self._reply(incoming, [Text(wording.EDITED)])
+            return Handled()
+        text = incoming.text
+        if text is None:
+            await self._reply(incoming, [Text(wording.UNSUPPORTED)])
+        elif text.startswith("/"):
+            await self._command(incoming, text)
+        elif len(text) > MAX_TEXT_CHARS and detect_crisis(text) is None:
+            await self._reply(incoming, [Text(wording.TOO_LONG)])
+        else:
+            await self._service(incoming, TextInput(text))
+        return Handled()
+
+    async def _callback(self, incoming: Incoming) -> Handled:
+        choice = parse_callback(incoming.callback_data or "")
+        inp: ServiceInput | None = choice
+        if choice is not None and choice.token == LANGUAGE_TOKEN:
+            inp = LanguageInput(choice.option) if language(choice.option) else None
+        if inp is None:
+            locale = match_locale(incoming.language_code, self.service.default_locale)
+            return Handled(render(Text(wording.STALE_BUTTON), locale))
+        pressed = None
+        if choice is not None and incoming.message_id is not None:
+            pressed = (choice.token, incoming.message_id)
+        await self._service(incoming, inp, pressed=pressed)
+        return Handled()
+
+    async def _command(self, incoming: Incoming, text: str) -> None:
+        first, _, rest = text.strip().partition(" ")
+        name = first[1:].split("@", 1)[0].lower()
+        argument = rest.strip()
+        if name == "start":
+            await self._service(incoming, StartInput(argument or None))
+        elif name in _COMMANDS:
+            command = _COMMANDS[name]
+            await self._service(incoming, CommandInput(command), help=command == Command.HELP)
+        elif name == "taal":
+            code = argument.lower()
+            if language(code) is not None:
+                await self._service(incoming, LanguageInput(code))
+            else:
+                await self._reply(incoming, [], prompt=language_prompt())
+        elif name == "status":
+            await self._status(incoming)
+        elif name == "privacy":
+            await self._reply(incoming, self._privacy())
+        else:
+            await self._reply(incoming, [Text(wording.UNKNOWN_COMMAND)])
+
+    def _privacy(self) -> list[Text]:
+        texts = [Text(wording.PRIVACY), Text(wording.PRIVACY_TELEGRAM)]
+        if self.render_options.web_chat_url:
+            texts.append(Text(wording.WEB_CHAT, {"url": self.render_options.web_chat_url}))
+        return texts
+
+    async def _status(self, incoming: Incoming) -> None:
+        key = self.service.key(CHANNEL, incoming.chat_id)
+        async with self.database.unit_of_work(write=False) as uow:
+            records = await uow.pre_aanmeldingen.find(
+                PreAanmeldingFilter(channel_user_hash=key.user_hash)
+            )
+        view = await self.service.view(CHANNEL, incoming.chat_id)
+        draft = view is not None and view.flow_id is not None
+        await self._reply(incoming, status_texts(records, draft=draft))
+
+    # --- through the conversation service ------------------------------------------
+
+    async def _service(
+        self,
+        incoming: Incoming,
+        inp: ServiceInput,
+        *,
+        pressed: tuple[str, int] | None = None,
+        help: bool = False,
+    ) -> Turn:
+        options = self.render_options
+
+        queued: list[Payload] = []
+
+        def payloads(turn: Turn) -> list[Payload]:
+            if help:
+                turn = _with_telegram_help(turn)
+            queued[:] = render_turn(turn, options, pressed=pressed)
+            return queued
+
+        turn = await self.service.handle(
+            CHANNEL,
+            incoming.chat_id,
+            inp,
+            update_id=incoming.update_id,
+            locale_hint=incoming.language_code,
+            outbox=payloads,
+            after=self._after,
+        )
+        if not turn.duplicate:
+            self._count(incoming.update_id, len(queued))
+        return turn
+
+    async def _after(self, uow: UnitOfWork, turn: Turn) -> None:
+        if turn.reference is not None and self.staff_chat:
+            await notify_staff(
+                uow,
+                turn.reference,
+                staff_chat=self.staff_chat,
+                staff_key=self.service.key(CHANNEL, self.staff_chat),
+                locale=self.service.default_locale,
+            )
+
+    # --- replies made here ---------------------------------------------------------
+
+    async def _reply(
+        self, incoming: Incoming, texts: Sequence[Text], *, prompt: Prompt | None = None
+    ) -> None:
+        """Sentences, then the open question again (or `prompt`); the conversation
+        itself is not touched. Queued once per update id."""
+        view = await self.service.view(CHANNEL, incoming.chat_id)
+        if view is not None:
+            locale = view.locale
+        else:
+            locale = match_locale(incoming.language_code, self.service.default_locale)
+        shown = prompt or (view.prompt if view is not None else None)
+        payloads = text_payloads(texts, locale, shown)
+        key = self.service.key(CHANNEL, incoming.chat_id)
+        async with self.database.unit_of_work() as uow:
+            if not await uow.updates.mark_processed(CHANNEL, incoming.update_id):
+                return
+            for payload in payloads:
+                await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
+        self._count(incoming.update_id, len(payloads))
+
+    async def _group_notice(self, incoming: Incoming) -> None:
+        """Once per group: the bot works in private chats only. Nothing else is kept."""
+        key = self.service.key(CHANNEL, incoming.chat_id)
+        locale = match_locale(incoming.language_code, self.service.default_locale)
+        payload = {"method": "sendMessage", "text": render(Text(wording.PRIVATE_ONLY), locale)}
+        async with self.database.unit_of_work() as uow:
+            if not await uow.updates.mark_processed(GROUP_NOTICE, key.user_hash):
+                return
+            await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
+        self._count(incoming.update_id, 1)
+
+
+def _with_telegram_help(turn: Turn) -> Turn:
+    """After the engine's help: the Telegram commands."""
+    messages: list[Outgoing] = []
+    added = False
+    for message in turn.messages:
+        messages.append(message)
+        if message.kind == "help" and not added:
+            messages.append(Outgoing((Text(wording.HELP_COMMANDS),), None, "help"))
+            added = True
+    return dataclasses.replace(turn, messages=tuple(messages))

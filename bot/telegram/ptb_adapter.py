@@ -1,0 +1,127 @@
+"""The python-telegram-bot (v21+) adapter: PTB's updates in, `TelegramIntake` does the rest.
+
+One `TypeHandler` takes every update; the update types asked for are messages, edited
+messages and callback queries. Every callback query is answered, also a forged one
+and also when handling failed. PTB handles updates concurrently; `TelegramIntake`
+keeps one chat's updates in order. In webhook mode there is no Updater: the webhook
+route feeds updates to `process_update`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Message, Update
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.telegram.intake import Handled, Incoming, TelegramIntake
+
+__all__ = ["ALLOWED_UPDATES", "PtbAdapter"]
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+log = logging.getLogger(__name__)
+
+PtbApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _incoming(message: Message, update_id: int, *, edited: bool = False) -> Incoming:
+    user = message.from_user
+    return Incoming(
+        update_id=update_id,
+        chat_id=message.chat.id,
+        chat_type=str(message.chat.type),
+        language_code=user.language_code if user else None,
+        text=message.text,
+        edited=edited,
+    )
+
+
+class PtbAdapter:
+    name = "ptb"
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        intake: TelegramIntake,
+        *,
+        polling: bool = True,
+        poll_timeout: int = 25,
+        concurrency: int = 64,
+    ) -> None:
+        self.intake = intake
+        base = base_url.rstrip("/")
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .concurrent_updates(concurrency)
+        )
+        if not polling:
+            builder = builder.updater(None)
+        self.application: PtbApplication = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self._poll_timeout = poll_timeout
+
+    async def start(self) -> None:
+        await self.application.initialize()  # getMe: a wrong token fails here, loudly
+        await self.application.start()
+
+    async def start_polling(self) -> None:
+        updater = self.application.updater
+        assert updater is not None, "built for the webhook"
+        await updater.start_polling(
+            timeout=timedelta(seconds=self._poll_timeout), allowed_updates=ALLOWED_UPDATES
+        )
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """One update from the webhook, handled before the webhook answers."""
+        update = Update.de_json(data, self.application.bot)
+        await self.application.process_update(update)
+
+    async def stop(self) -> None:
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    # --- the handler -------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await self._on_callback_query(update)
+        elif update.edited_message is not None:
+            await self.intake.handle(
+                _incoming(update.edited_message, update.update_id, edited=True)
+            )
+        elif update.message is not None:
+            await self.intake.handle(_incoming(update.message, update.update_id))
+
+    async def _on_callback_query(self, update: Update) -> None:
+        query = update.callback_query
+        assert query is not None
+        message = query.message
+        handled = Handled()
+        try:
+            if message is not None:
+                handled = await self.intake.handle(
+                    Incoming(
+                        update_id=update.update_id,
+                        chat_id=message.chat.id,
+                        chat_type=str(message.chat.type),
+                        language_code=query.from_user.language_code,
+                        callback_id=query.id,
+                        callback_data=query.data,
+                        message_id=message.message_id,
+                    )
+                )
+        finally:
+            try:
+                await query.answer(text=handled.callback_text)
+            except Exception as error:  # an old or already answered query
+                log.info("answerCallbackQuery failed: %s", type(error).__name__)

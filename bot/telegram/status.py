@@ -1,0 +1,49 @@
+"""/status: the state of a person's own pre-aanmeldingen, in plain words.
+
+Found by the keyed hash of the chat (`channel_user_hash`), never by a stored chat id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.telegram import wording
+from flows.texts import Text
+from storage.lifecycle import Status
+from storage.pre_aanmeldingen import PreAanmelding
+
+__all__ = ["SHOWN", "STATUS_TEXTS", "status_texts"]
+
+SHOWN = 3  # the newest few; older ones are in the loket's records
+
+STATUS_TEXTS: dict[Status, str] = {
+    Status.NIEUW: wording.STATUS_NIEUW,
+    Status.IN_BEHANDELING: wording.STATUS_IN_BEHANDELING,
+    Status.INFO_GEVRAAGD: wording.STATUS_INFO_GEVRAAGD,
+    Status.INTAKE_GEPLAND: wording.STATUS_INTAKE_GEPLAND,
+    Status.GEACCEPTEERD: wording.STATUS_GEACCEPTEERD,
+    Status.DOORVERWEZEN: wording.STATUS_DOORVERWEZEN,
+    Status.AFGEWEZEN: wording.STATUS_AFGEWEZEN,
+    Status.INGETROKKEN: wording.STATUS_INGETROKKEN,
+}
+
+
+def status_texts(records: Sequence[PreAanmelding], *, draft: bool) -> list[Text]:
+    """Newest first: each reference with its date, then its status in one sentence."""
+    texts: list[Text] = []
+    newest = sorted(records, key=lambda r: (r.created_at, r.id), reverse=True)[:SHOWN]
+    for record in newest:
+        texts.append(
+            Text(
+                wording.STATUS_ITEM,
+                {"reference": record.reference, "date": record.created_at.date()},
+            )
+        )
+        texts.append(Text(STATUS_TEXTS.get(record.status, wording.STATUS_UNKNOWN)))
+    if not newest:
+        texts.append(Text(wording.STATUS_NONE))
+    if draft:
+        texts.append(Text(wording.STATUS_DRAFT))
+    elif not newest:
+        texts.append(Text(wording.STATUS_START))
+    return texts

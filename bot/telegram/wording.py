@@ -1,0 +1,85 @@
+"""The Telegram channel's own sentences: plain Dutch (B1) gettext message ids.
+
+The conversation (questions, help, crisis numbers) comes from the engine and the flows;
+these are the words around it that only Telegram needs: commands, content the bot
+cannot read, /status, /privacy and the staff notification.
+"""
+
+from __future__ import annotations
+
+from flows.texts import N_
+
+# Commands, as the Telegram menu shows them (setMyCommands).
+COMMAND_START = N_("Begin een aanmelding, of ga verder waar je was")
+COMMAND_HELP = N_("Wat kan ik typen?")
+COMMAND_HULP = N_("Hulp bij nood: telefoonnummers")
+COMMAND_TAAL = N_("Kies een andere taal")
+COMMAND_TERUG = N_("Terug naar de vorige vraag")
+COMMAND_STOP = N_("Stoppen en je antwoorden wissen")
+COMMAND_STATUS = N_("Hoe staat het met mijn aanmelding?")
+COMMAND_PRIVACY = N_("Wat doen jullie met mijn gegevens?")
+
+HELP_COMMANDS = N_(
+    "In Telegram kun je ook deze commando's gebruiken: /taal voor een andere taal, "
+    "/status voor je aanmelding, /privacy over je gegevens, /hulp bij nood."
+)
+
+# What the bot cannot read.
+UNSUPPORTED = N_(
+    "Sorry, dit kan ik niet lezen. Ik begrijp alleen tekst en de knoppen onder mijn "
+    "vragen. Typ je antwoord, of kies een knop. Typ /help als je hulp nodig hebt."
+)
+EDITED = N_(
+    "Je hebt een bericht veranderd. Dat kan ik niet lezen. Wil je een antwoord "
+    "veranderen? Typ /terug, of verander het aan het eind in het overzicht."
+)
+UNKNOWN_COMMAND = N_(
+    "Dit commando ken ik niet. Je kunt gebruiken: /start, /help, /hulp, /taal, /terug, "
+    "/stop, /status en /privacy."
+)
+TOO_LONG = N_("Je bericht is te lang voor mij. Schrijf een kort antwoord op de laatste vraag.")
+STALE_BUTTON = N_("Deze knop werkt niet meer. Kijk naar de laatste vraag.")
+PRIVATE_ONLY = N_(
+    "Ik werk alleen in een privégesprek, niet in een groep. Zoek mij op in Telegram en "
+    "stuur me daar een bericht."
+)
+
+# /status
+STATUS_NONE = N_("Ik vind geen verstuurde aanmelding van jou in deze chat.")
+STATUS_START = N_("Wil je je aanmelden? Typ /start.")
+STATUS_DRAFT = N_("Je bent nog bezig met een aanmelding. Die is nog niet verstuurd.")
+STATUS_ITEM = N_("Aanmelding {reference} van {date}:")
+STATUS_NIEUW = N_("We hebben je aanmelding ontvangen. Een medewerker gaat hem lezen.")
+STATUS_IN_BEHANDELING = N_("Een medewerker van het loket is met je aanmelding bezig.")
+STATUS_INFO_GEVRAAGD = N_(
+    "Het loket heeft meer informatie van je nodig. Je krijgt daarover een bericht."
+)
+STATUS_INTAKE_GEPLAND = N_("Er is een gesprek met je gepland.")
+STATUS_GEACCEPTEERD = N_("Je bent aangenomen. Het loket neemt contact met je op.")
+STATUS_DOORVERWEZEN = N_("Het loket heeft je doorverwezen naar een andere organisatie.")
+STATUS_AFGEWEZEN = N_("Het loket kan je niet aannemen. Je krijgt daarover een bericht.")
+STATUS_INGETROKKEN = N_("Deze aanmelding is ingetrokken.")
+STATUS_UNKNOWN = N_("Bel of mail het loket voor meer informatie.")
+
+# /privacy and the web chat.
+PRIVACY = N_(
+    "Over je gegevens: het loket bewaart alleen wat je hier invult, en alleen om te "
+    "kijken welke hulp bij je past. Alleen medewerkers van het loket lezen het. We "
+    "bewaren je Telegram-nummer niet bij je antwoorden. Een aanmelding die je niet "
+    "afmaakt, wissen we na 30 dagen. Typ /stop om te stoppen en alles te wissen. Je mag "
+    "altijd vragen welke gegevens we hebben, en vragen om ze te wissen."
+)
+PRIVACY_TELEGRAM = N_(
+    "Let op: Telegram is een app van een ander bedrijf. Dat bedrijf kan zien dat je met "
+    "het loket chat."
+)
+WEB_CHAT = N_(
+    "Wil je deze vragen liever niet in Telegram beantwoorden? Ga dan verder in de webchat: {url}"
+)
+
+# The staff notification chat: nothing personal, ever.
+STAFF_NEW = N_("Nieuwe pre-aanmelding {reference}, regio {region}, product {product}")
+STAFF_NO_REGION = N_("onbekend")
+STAFF_NO_PRODUCT = N_("geen")
+
+__all__ = sorted(name for name in globals() if name.isupper())
