@@ -76,8 +76,11 @@ async def test_queue_filters_scope_and_counts(database: Database, clock: FakeClo
         counts = await uow.queue.status_counts(
             QueueFilter(regions=frozenset({"parkstad"}), statuses=frozenset({Status.NIEUW}))
         )
-        assert counts[Status.NIEUW] == 2 and counts[Status.IN_BEHANDELING] == 1
-        assert sum(counts.values()) == 3
+        assert counts.counts[Status.NIEUW] == 2 and counts.counts[Status.IN_BEHANDELING] == 1
+        assert counts.total() == (3, False)
+        capped = await uow.queue.status_counts(QueueFilter(), cap=2)
+        assert capped.counts[Status.NIEUW] == 2 and capped.at_least == {Status.NIEUW}
+        assert capped.total() == (3, True)
         since = clock.now - timedelta(hours=3)
         recent = await uow.queue.page(QueueFilter(since=since))
         assert [i.reference for i in recent.items] == references[3:]
