@@ -37,6 +37,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    if settings is not None:  # the web chat at /chat, and / (docs/webchat.md)
+        from bot.web import mount_web_chat
+
+        mount_web_chat(app, settings, database=database)
+
     if settings is not None:  # the staff dashboard (docs/dashboard.md)
         from loket.app import create_loket_app
         from storage.database import Database

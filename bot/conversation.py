@@ -224,6 +224,13 @@ class ConversationService:
                 await after(uow, turn)
             return turn
 
+    def opening(self, locale_hint: str | None = None) -> Turn:
+        """What `StartInput` shows a newcomer, without storing anything: a web page
+        shows it before the first answer, which then starts the conversation."""
+        locale = match_locale(locale_hint, self.default_locale)
+        welcome = Outgoing((Text(WELCOME), Text(NOT_EMERGENCY)), None, "say")
+        return Turn((welcome, Outgoing((), _start_prompt(), "question")), locale)
+
     async def view(self, channel: str, user_id: str | int) -> Turn | None:
         """The open question of a conversation, without changing it (web pages, /start)."""
         key = self.key(channel, user_id)

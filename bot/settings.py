@@ -43,10 +43,14 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     secret_key: SecretStr | None = Field(default=None)
     default_locale: str = "nl"
+    # The web chat's cookie (docs/webchat.md): unset = Secure except over plain http
+    # to 127.0.0.1/localhost; true or false to force it.
+    web_cookie_secure: bool | None = Field(default=None)
 
     @field_validator(
         "telegram_bot_token",
         "secret_key",
+        "web_cookie_secure",
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "telegram_staff_chat_id",

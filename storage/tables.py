@@ -33,6 +33,7 @@ __all__ = [
     "StaffNoteRow",
     "StaffUserRow",
     "StatusChangeRow",
+    "WebChatRow",
     "audit_append_only_ddl",
     "metadata",
 ]
@@ -221,6 +222,26 @@ class OutboxMessageRow(SQLModel, table=True):
     delivered_at: datetime | None = _utc(default=None)
     given_up_at: datetime | None = _utc(default=None)
     last_error: str | None = Field(default=None, max_length=200)
+
+
+class WebChatRow(SQLModel, table=True):
+    """A web chat (bot.web): which browser session holds it, the hash of its resume
+    code, and the transcript the page shows. `chat_id` is the conversation service's
+    user id for the web channel; it never leaves the server (the cookie holds only a
+    random session id, stored here as a keyed hash)."""
+
+    __tablename__ = "web_chats"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=64, unique=True)
+    session_hash: str | None = Field(default=None, max_length=64, unique=True)
+    resume_key: str | None = Field(default=None, max_length=64, unique=True)
+    transcript: list[dict[str, Any]] = Field(sa_type=SensitiveJSON)
+    locale: str = Field(max_length=10)
+    ended: bool = False
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
 
 
 class AuditEventRow(SQLModel, table=True):

@@ -1,0 +1,49 @@
+"""The web chat: the intake on the loket's website, without Telegram (docs/webchat.md).
+
+`mount_web_chat(app, settings)` adds `/chat` (the page, its posts, `/chat/resume`,
+`/chat/new`), `/chat/embed.js` (the snippet for partner sites), `/chat/static` and a
+redirect from `/` to `/chat`. The chat runs the same flows through the same
+`ConversationService` as Telegram, on channel "web".
+
+Modules: `chat` (chats over the conversation service), `routes` (HTTP), `pages`
+(templates and the forms of a question), `forms` (reading posts), `transcript`,
+`session_cookie`, `resume_codes`, `rate_limits`, `config`, `wording`.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from bot.conversation import ConversationService
+from bot.settings import Settings
+from bot.web.chat import WebChats
+from bot.web.config import WebChatConfig
+from bot.web.routes import STATIC, WebChatRoutes, web_chat_router
+from storage.database import Database
+
+__all__ = ["WebChatConfig", "WebChatRoutes", "mount_web_chat", "web_chat_routes"]
+
+
+def web_chat_routes(service: ConversationService, config: WebChatConfig) -> WebChatRoutes:
+    return WebChatRoutes(WebChats(service, config), config)
+
+
+def mount_web_chat(
+    app: FastAPI,
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    config: WebChatConfig | None = None,
+) -> WebChatRoutes:
+    """Serve the web chat on `app`; returns its routes' state (tests use it)."""
+    config = config or WebChatConfig.from_settings(settings)
+    service = ConversationService(
+        database or Database(settings.database_url),
+        secret_key=config.secret_key,
+        default_locale=config.default_locale,
+    )
+    routes = web_chat_routes(service, config)
+    app.include_router(web_chat_router(routes))
+    app.mount("/chat/static", StaticFiles(directory=STATIC), name="chat-static")
+    return routes

@@ -1,0 +1,218 @@
+"""The web chat over the conversation service: a browser session holds a chat; a post
+is one input; the transcript and the resume code live with the chat.
+
+A chat row is made at a visitor's first post (a page view stores nothing: the page
+shows `ConversationService.opening`). Every post goes through
+`ConversationService.handle` with the page's one-time form id as update id, and the
+transcript is updated in the same unit of work (its `after` hook), so an answer and
+its place in the transcript are kept together or not at all, and a repeated post has
+one effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.conversation import ConversationService, Turn
+from bot.web.config import WebChatConfig
+from bot.web.resume_codes import display_code, normalise_code, resume_code, resume_key
+from bot.web.transcript import Entry, answer_entry, bot_entries, keep_last
+from flows.engine.events import SessionEnded, SessionRestarted, SessionStopped
+from flows.engine.inputs import Input, LanguageInput, TextInput
+from flows.engine.prompts import Prompt
+from locales.languages import match_locale
+from storage.unit_of_work import UnitOfWork
+from storage.web_chats import WebChat, web_chats
+
+__all__ = ["CHANNEL", "ChatPage", "Sent", "WebChats"]
+
+CHANNEL = "web"
+_CREATE_TRIES = 5
+
+
+@dataclass(frozen=True)
+class ChatPage:
+    """What a chat page shows."""
+
+    locale: str
+    entries: tuple[Entry, ...]
+    prompt: Prompt | None  # the open question, None when the chat ended
+    ended: bool
+    code: str | None  # the resume code, `ABCD-EFGH`, while there is something to resume
+    code_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a post did: `applied` False for a repeated form (no effect); `added` are
+    the transcript entries it added (a script appends them to the page)."""
+
+    applied: bool
+    added: tuple[Entry, ...] = ()
+    ended: bool = False
+    stale: bool = False  # typed for a question that was answered already
+
+
+class WebChats:
+    def __init__(self, service: ConversationService, config: WebChatConfig) -> None:
+        self.service = service
+        self.config = config
+        self.database = service.database
+        # One post at a time per chat in this process, so a typed answer is checked
+        # against the question that is open when it is applied.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def now(self) -> datetime:
+        return self.database.clock()
+
+    def code_of(self, chat: WebChat) -> str:
+        return display_code(resume_code(self.config.secret_key, chat.chat_id))
+
+    async def chat_for(self, session_hash: str) -> WebChat | None:
+        async with self.database.unit_of_work(write=False) as uow:
+            return await web_chats(uow).for_session(session_hash)
+
+    async def page(self, session_hash: str, locale_hint: str | None) -> ChatPage:
+        chat = await self.chat_for(session_hash)
+        if chat is not None and chat.ended:
+            return ChatPage(chat.locale, chat.transcript, None, True, None, None)
+        code = until = None
+        if chat is not None:
+            code, until = self.code_of(chat), chat.expires_at
+            view = await self.service.view(CHANNEL, chat.chat_id)
+            if view is not None:
+                return ChatPage(view.locale, chat.transcript, view.prompt, False, code, until)
+            locale_hint = chat.locale  # the conversation ran out: start again
+        opening = self.service.opening(locale_hint)
+        entries = tuple(bot_entries(opening.messages))
+        return ChatPage(opening.locale, entries, opening.prompt, False, code, until)
+
+    async def _create(self, session_hash: str, locale_hint: str | None) -> WebChat:
+        locale = match_locale(locale_hint, self.config.default_locale)
+        for _ in range(_CREATE_TRIES):
+            chat_id = secrets.token_hex(16)
+            key = resume_key(self.config.secret_key, resume_code(self.config.secret_key, chat_id))
+            try:
+                async with self.database.unit_of_work() as uow:
+                    store = web_chats(uow)
+                    existing = await store.for_session(session_hash)
+                    if existing is not None:
+                        return existing
+                    await store.release(session_hash)  # an expired chat of this session
+                    return await store.create(
+                        chat_id,
+                        session_hash=session_hash,
+                        resume_key=key,
+                        locale=locale,
+                        expires_at=self.now() + self.config.session_max_age,
+                    )
+            except IntegrityError:
+                continue  # a resume code clash (or a parallel first post): try again
+        raise RuntimeError("could not make a web chat")
+
+    async def send(
+        self,
+        session_hash: str,
+        inp: Input,
+        *,
+        form_id: str,
+        locale_hint: str | None,
+        token: str | None = None,
+    ) -> Sent:
+        """Apply one input of this browser session (`form_id`: the update id; `token`:
+        the question a typed answer was typed for)."""
+        chat = await self.chat_for(session_hash)
+        if chat is not None and chat.ended:
+            return Sent(applied=False)  # the page offers a new start instead
+        if chat is None:
+            chat = await self._create(session_hash, locale_hint)
+        lock = self._locks.get(chat.chat_id)
+        if lock is None:
+            lock = self._locks[chat.chat_id] = asyncio.Lock()
+        async with lock:  # what the person saw and what they answer, one after another
+            return await self._send(chat, inp, form_id=form_id, token=token)
+
+    async def _send(self, chat: WebChat, inp: Input, *, form_id: str, token: str | None) -> Sent:
+        before = await self.service.view(CHANNEL, chat.chat_id)
+        opening = self.service.opening(chat.locale) if before is None else None
+        prompt = before.prompt if before is not None else opening.prompt if opening else None
+        if isinstance(inp, TextInput) and token and prompt and token != prompt.token:
+            return Sent(applied=False, stale=True)  # typed in an older page
+        mine = None if isinstance(inp, LanguageInput) else answer_entry(inp, prompt)
+        outcome: list[Sent] = []
+
+        async def record(uow: UnitOfWork, turn: Turn) -> None:
+            store = web_chats(uow)
+            current = await store.get(chat.chat_id)
+            if opening is not None:  # a fresh start: the page showed the opening
+                earlier = bot_entries(opening.messages)
+            else:
+                earlier = list(current.transcript) if current is not None else []
+            added: list[Entry] = [mine] if mine is not None else []
+            if not isinstance(inp, LanguageInput):  # the page itself changes language
+                welcome = opening.messages[0] if opening is not None else None
+                added += bot_entries(m for m in turn.messages if m != welcome)
+            ended = any(isinstance(e, SessionStopped | SessionEnded) for e in turn.events)
+            if ended:  # erase the answers; keep the last words (the result) a while
+                transcript = bot_entries(turn.messages)
+                expires = self.now() + self.config.ended_kept
+            elif any(isinstance(e, SessionRestarted) for e in turn.events):
+                transcript = added
+                expires = self.now() + self.config.session_max_age
+            else:
+                transcript = keep_last(earlier + added)
+                expires = self.now() + self.config.session_max_age
+            await store.update(
+                chat.chat_id,
+                transcript=transcript,
+                locale=turn.locale,
+                ended=ended,
+                clear_resume_key=ended,
+                expires_at=expires,
+            )
+            outcome.append(Sent(applied=True, added=tuple(added), ended=ended))
+
+        turn = await self.service.handle(
+            CHANNEL, chat.chat_id, inp, update_id=form_id, locale_hint=chat.locale, after=record
+        )
+        if turn.duplicate or not outcome:
+            return Sent(applied=False)
+        return outcome[0]
+
+    async def resume(self, session_hash: str, typed: str) -> bool:
+        """Give this browser session the chat of a resume code. False, and nothing
+        changed, for a code that is wrong, expired or of an ended chat alike."""
+        code = normalise_code(typed)
+        if code is None:
+            return False
+        key = resume_key(self.config.secret_key, code)
+        async with self.database.unit_of_work() as uow:
+            store = web_chats(uow)
+            chat = await store.for_resume_key(key)
+            if chat is None:
+                return False
+            if chat.session_hash != session_hash:
+                current = await store.for_session(session_hash)
+                if current is not None and current.ended:
+                    await store.delete(current.chat_id)
+                await store.attach(chat.chat_id, session_hash)
+            return True
+
+    async def start_over(self, session_hash: str) -> None:
+        """After the end (result or stop): forget the chat, so a new one can begin."""
+        async with self.database.unit_of_work() as uow:
+            store = web_chats(uow)
+            chat = await store.for_session(session_hash)
+            if chat is not None and chat.ended:
+                await store.delete(chat.chat_id)
+
+    async def purge(self) -> int:
+        """Erase chats past their expiry; how many."""
+        async with self.database.unit_of_work() as uow:
+            return await web_chats(uow).delete_expired()

@@ -1,0 +1,380 @@
+"""The web chat's HTTP side: `/chat` (page and posts), `/chat/resume`, `/chat/new`,
+`/chat/embed.js`, and `/` redirecting to `/chat`.
+
+Every post is checked in this order: body size, session cookie, same origin and CSRF
+token, rate limits, then the fields. A refused post changes nothing. Without
+JavaScript a post answers with a redirect to the page (post/redirect/get) or, when
+refused, with the page itself and a notice; with the page's script (`X-Chat-Fetch`)
+it answers with JSON: the new messages and the next question as HTML.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel.dates import format_date
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from bot.web import wording
+from bot.web.chat import ChatPage, Sent, WebChats
+from bot.web.config import WebChatConfig
+from bot.web.forms import parse_body, read_post
+from bot.web.pages import composer, render_template
+from bot.web.rate_limits import TokenBuckets
+from bot.web.session_cookie import (
+    COOKIE,
+    SECURE_COOKIE,
+    CookieStatus,
+    SessionCookies,
+    Visitor,
+    new_form_id,
+    valid_form_id,
+)
+from bot.web.transcript import Entry, shown
+from flows.engine import wording as engine_wording
+from flows.texts import Text
+from locales import render
+from locales.languages import match_locale
+
+__all__ = ["WebChatRoutes", "web_chat_router"]
+
+STATIC = Path(__file__).resolve().parent / "static"
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+_PURGE_EVERY = 3600.0  # seconds between sweeps of expired chats
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+# Notices a redirect may ask for: only these fixed texts, never text from the URL.
+_NOTICES = {
+    "expired": wording.SESSION_REFUSED,
+    "refused": wording.FORM_REFUSED,
+    "stale": wording.STALE_FORM,
+    "resumed": wording.RESUMED,
+    "wrong-code": wording.WRONG_CODE,
+    "codes": wording.TOO_MANY_CODES,
+}
+
+
+def accepted_locale(header: str | None, default: str) -> str:
+    """The first shipped language in an Accept-Language header, by preference."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate((header or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            ranked.append((-quality, index, tag))
+    for _, _, tag in sorted(ranked):
+        found = match_locale(tag, "")
+        if found:
+            return found
+    return default
+
+
+@dataclass
+class _Visit:
+    visitor: Visitor
+    secure: bool
+    session_hash: str
+    form_id: str
+
+    @property
+    def trusted(self) -> bool:
+        return self.visitor.status == CookieStatus.VALID
+
+
+class WebChatRoutes:
+    """The routes' state: cookies, rate limits, the chats."""
+
+    def __init__(self, chats: WebChats, config: WebChatConfig) -> None:
+        self.chats = chats
+        self.config = config
+        self.cookies = SessionCookies(config.secret_key, config.session_max_age, chats.now)
+        self.posts_per_session = TokenBuckets(config.posts_per_session)
+        self.posts_per_address = TokenBuckets(config.posts_per_address)
+        self.resume_per_session = TokenBuckets(config.resume_per_session)
+        self.resume_per_address = TokenBuckets(config.resume_per_address)
+        self._last_purge = float("-inf")
+
+    # --- the visit -------------------------------------------------------------------
+
+    def _secure(self, request: Request) -> bool:
+        if self.config.cookie_secure is not None:
+            return self.config.cookie_secure
+        plain_local = request.url.scheme == "http" and request.url.hostname in _LOOPBACK
+        return not plain_local
+
+    def visit(self, request: Request) -> _Visit:
+        secure = self._secure(request)
+        visitor = self.cookies.read(request.cookies.get(SECURE_COOKIE if secure else COOKIE))
+        session_hash = self.cookies.session_hash(visitor.session_id)
+        return _Visit(visitor, secure, session_hash, new_form_id())
+
+    def finish(self, response: Response, visit: _Visit) -> Response:
+        """Issue the cookie again (its age starts anew) and set the security headers."""
+        response.set_cookie(
+            SECURE_COOKIE if visit.secure else COOKIE,
+            self.cookies.dump(visit.visitor.session_id),
+            max_age=int(self.config.session_max_age.total_seconds()),
+            path="/",
+            secure=visit.secure,
+            httponly=True,
+            samesite="lax",
+        )
+        response.headers.update(_SECURITY_HEADERS)
+        return response
+
+    @staticmethod
+    def _address(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    @staticmethod
+    def same_origin(request: Request) -> bool:
+        """A post from another site is refused (the cookie is SameSite=Lax as well)."""
+        origin = request.headers.get("origin")
+        if origin is None or origin == "null":  # not told (the CSRF token still counts)
+            return True
+        host = request.headers.get("host", "")
+        return urlsplit(origin).netloc == host
+
+    # --- rendering -------------------------------------------------------------------
+
+    def _context(self, visit: _Visit, page: ChatPage, notice: str | None) -> dict[str, Any]:
+        locale = page.locale
+        until = None
+        if page.code_until is not None:
+            until = str(format_date(page.code_until.date(), format="long", locale=locale))
+        return {
+            "page": page,
+            "bubbles": shown(page.entries, locale),
+            "comp": composer(page.prompt, locale, self.config.text_limit)
+            if page.prompt is not None and not page.ended
+            else None,
+            "ended": page.ended,
+            "code": page.code,
+            "code_until": until,
+            "csrf": self.cookies.csrf_token(visit.visitor.session_id),
+            "form_id": visit.form_id,
+            "notice": notice,
+        }
+
+    async def _page(self, visit: _Visit, request: Request) -> ChatPage:
+        hint = accepted_locale(request.headers.get("accept-language"), self.config.default_locale)
+        return await self.chats.page(visit.session_hash, hint)
+
+    async def page_response(
+        self, request: Request, visit: _Visit, notice: str | None, status: int = 200
+    ) -> Response:
+        page = await self._page(visit, request)
+        context = self._context(visit, page, notice and render(Text(notice), page.locale))
+        html = render_template("chat.html", page.locale, **context)
+        return self.finish(HTMLResponse(html, status_code=status), visit)
+
+    async def fetch_response(
+        self,
+        request: Request,
+        visit: _Visit,
+        *,
+        added: tuple[Entry, ...] = (),
+        notice: str | None = None,
+        status: int = 200,
+        page_locale: str | None = None,
+    ) -> Response:
+        page = await self._page(visit, request)
+        if page_locale is not None and page_locale != page.locale:
+            body: dict[str, Any] = {"reload": True, "location": "/chat#now"}
+            return self.finish(JSONResponse(body, status_code=status), visit)
+        context = self._context(visit, page, notice and render(Text(notice), page.locale))
+        context["bubbles"] = shown(added, page.locale)
+        locale = page.locale
+        body = {
+            "entries": render_template("_bubbles.html", locale, **context),
+            "composer": render_template("_composer.html", locale, **context),
+            "resume": render_template("_resume.html", locale, **context),
+            "notice": render_template("_notice.html", locale, **context),
+        }
+        return self.finish(JSONResponse(body, status_code=status), visit)
+
+    def redirect(self, visit: _Visit, notice: str | None = None, *, fetch: bool) -> Response:
+        location = "/chat" + (f"?notice={notice}" if notice else "") + "#now"
+        if fetch:
+            response: Response = JSONResponse({"reload": True, "location": location})
+        else:
+            response = RedirectResponse(location, status_code=303)
+        return self.finish(response, visit)
+
+    async def refused(
+        self, request: Request, visit: _Visit, notice: str, status: int, *, fetch: bool
+    ) -> Response:
+        """A post that changes nothing: the page again, with why."""
+        if fetch:
+            return await self.fetch_response(request, visit, notice=notice, status=status)
+        return await self.page_response(request, visit, notice, status)
+
+    async def read_body(self, request: Request) -> bytes | None:
+        """The body, or None when it is larger than the limit."""
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.config.body_limit:
+            return None
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > self.config.body_limit:
+                return None
+        return bytes(body)
+
+    async def maybe_purge(self) -> None:
+        now = time.monotonic()
+        if now - self._last_purge >= _PURGE_EVERY:
+            self._last_purge = now
+            await self.chats.purge()
+
+    # --- the posts -------------------------------------------------------------------
+
+    async def post_answer(self, request: Request) -> Response:
+        fetch = request.headers.get("x-chat-fetch") == "1"
+        visit = self.visit(request)
+        body = await self.read_body(request)
+        if body is None:
+            too_long = Text(engine_wording.REJECT_TOO_LONG, {"max": self.config.text_limit})
+            return await self._too_long(request, visit, too_long, fetch=fetch)
+        if not visit.trusted:  # no cookie (it ran out), or one we did not sign
+            return self.redirect(visit, "expired", fetch=fetch)
+        posted = read_post(parse_body(body), self.config.text_limit)
+        if not self.same_origin(request) or not self.cookies.csrf_ok(
+            visit.visitor.session_id, posted.csrf
+        ):
+            return self.redirect(visit, "refused", fetch=fetch)
+        if not (
+            self.posts_per_session.allows(visit.session_hash)
+            and self.posts_per_address.allows(self._address(request))
+        ):
+            response = await self.refused(request, visit, wording.TOO_FAST, 429, fetch=fetch)
+            response.headers["Retry-After"] = str(
+                max(1, self.posts_per_session.retry_after(visit.session_hash))
+            )
+            return response
+        if posted.inp is None or not valid_form_id(posted.form_id):
+            return self.redirect(visit, "refused", fetch=fetch)
+        assert posted.form_id is not None
+        await self.maybe_purge()
+        sent: Sent = await self.chats.send(
+            visit.session_hash,
+            posted.inp,
+            form_id=posted.form_id,
+            locale_hint=posted.page_locale,
+            token=posted.token if posted.action == "text" else None,
+        )
+        if sent.stale:
+            return self.redirect(visit, "stale", fetch=fetch)
+        if not fetch:
+            return self.redirect(visit, fetch=False)
+        return await self.fetch_response(
+            request, visit, added=sent.added, page_locale=posted.page_locale
+        )
+
+    async def _too_long(
+        self, request: Request, visit: _Visit, text: Text, *, fetch: bool
+    ) -> Response:
+        page = await self._page(visit, request)
+        notice = render(text, page.locale)
+        if fetch:
+            context = self._context(visit, page, notice)
+            body = {"notice": render_template("_notice.html", page.locale, **context)}
+            return self.finish(JSONResponse(body, status_code=413), visit)
+        context = self._context(visit, page, notice)
+        html = render_template("chat.html", page.locale, **context)
+        return self.finish(HTMLResponse(html, status_code=413), visit)
+
+    async def post_resume(self, request: Request) -> Response:
+        visit = self.visit(request)
+        body = await self.read_body(request)
+        fields = parse_body(body or b"")
+        csrf = next((value for key, value in fields if key == "csrf"), None)
+        if not visit.trusted:
+            return self.redirect(visit, "expired", fetch=False)
+        if not self.same_origin(request) or not self.cookies.csrf_ok(
+            visit.visitor.session_id, csrf
+        ):
+            return self.redirect(visit, "refused", fetch=False)
+        if not (
+            self.resume_per_session.allows(visit.session_hash)
+            and self.resume_per_address.allows(self._address(request))
+        ):
+            response = await self.page_response(request, visit, wording.TOO_MANY_CODES, 429)
+            response.headers["Retry-After"] = str(
+                max(1, self.resume_per_address.retry_after(self._address(request)))
+            )
+            return response
+        typed = next((value for key, value in fields if key == "code"), "")
+        if await self.chats.resume(visit.session_hash, typed[:40]):
+            return self.redirect(visit, "resumed", fetch=False)
+        return self.redirect(visit, "wrong-code", fetch=False)
+
+    async def post_new(self, request: Request) -> Response:
+        visit = self.visit(request)
+        fields = parse_body(await self.read_body(request) or b"")
+        csrf = next((value for key, value in fields if key == "csrf"), None)
+        if (
+            visit.trusted
+            and self.same_origin(request)
+            and self.cookies.csrf_ok(visit.visitor.session_id, csrf)
+        ):
+            await self.chats.start_over(visit.session_hash)
+            return self.redirect(visit, fetch=False)
+        return self.redirect(visit, "refused", fetch=False)
+
+
+def web_chat_router(routes: WebChatRoutes) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/", include_in_schema=False)
+    async def root() -> Response:
+        return RedirectResponse("/chat", status_code=303)
+
+    @router.get("/chat", include_in_schema=False)
+    async def chat_page(request: Request) -> Response:
+        visit = routes.visit(request)
+        notice = _NOTICES.get(request.query_params.get("notice", ""))
+        if visit.visitor.status == CookieStatus.REFUSED:
+            notice = wording.SESSION_REFUSED
+        return await routes.page_response(request, visit, notice)
+
+    @router.post("/chat", include_in_schema=False)
+    async def chat_post(request: Request) -> Response:
+        return await routes.post_answer(request)
+
+    @router.post("/chat/resume", include_in_schema=False)
+    async def chat_resume(request: Request) -> Response:
+        return await routes.post_resume(request)
+
+    @router.post("/chat/new", include_in_schema=False)
+    async def chat_new(request: Request) -> Response:
+        return await routes.post_new(request)
+
+    @router.get("/chat/embed.js", include_in_schema=False)
+    async def embed_script() -> Response:
+        response = FileResponse(STATIC / "embed.js", media_type="text/javascript")
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return router

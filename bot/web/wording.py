@@ -1,0 +1,23 @@
+"""The web chat's own sentences that Python code passes on (plain Dutch, B1). Page
+texts are in the templates; both are extracted into the `messages` catalog."""
+
+from __future__ import annotations
+
+from flows.texts import N_
+
+# What a person pressed, as shown in their own speech bubble.
+BACK = N_("Vorige vraag")
+HELP = N_("Hulp")
+STOP = N_("Stoppen")
+CHOSE_NOTHING = N_("Niets aangevinkt")
+
+# Notices at the top of the chat.
+SESSION_REFUSED = N_("Je sessie was verlopen of niet geldig. Je begint opnieuw.")
+TOO_FAST = N_("Je gaat te snel. Wacht een paar seconden en probeer het opnieuw.")
+TOO_MANY_CODES = N_("Je hebt te vaak een code geprobeerd. Probeer het over een uur opnieuw.")
+WRONG_CODE = N_("Met deze code kunnen we geen gesprek vinden. Kijk of de code goed is.")
+RESUMED = N_("Welkom terug. Je gesprek staat hieronder. Je kunt verder gaan.")
+STALE_FORM = N_("Die vraag is al beantwoord. Kijk naar de laatste vraag.")
+FORM_REFUSED = N_("Dat ging niet goed. Probeer het opnieuw.")
+
+__all__ = sorted(name for name in globals() if name.isupper())

@@ -1,0 +1,174 @@
+"""Fixtures for the web chat: the chat mounted on an app over a migrated SQLite file,
+with a clock that only moves when told to, and a browser without JavaScript (httpx)
+that reads the page's forms and posts them like a browser would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from bot.settings import Settings
+from bot.web import WebChatConfig, WebChatRoutes, mount_web_chat
+from bot.web.config import Bucket
+from storage.database import Database
+from tests.storage.conftest import (  # noqa: F401 - fixtures
+    FakeClock,
+    backend,
+    database,
+    postgres_schema,
+    sqlite_template,
+)
+from tests.web.html_page import Form, Page, parse_page
+
+SECRET = "web-chat-test-secret"
+SCENARIO_NOW = datetime(2025, 6, 2, 10, 30, tzinfo=UTC)
+UNLIMITED = Bucket(100_000, 100_000)  # tests that replay a whole intake at full speed
+
+
+def settings_for(url: str) -> Settings:
+    return Settings(database_url=url, secret_key=SECRET, _env_file=None)  # type: ignore[call-arg]
+
+
+@dataclass
+class ChatApp:
+    app: FastAPI
+    routes: WebChatRoutes
+    database: Database
+    clock: FakeClock
+
+
+def chat_app(url: str, clock: FakeClock, **config: Any) -> ChatApp:
+    db = Database(url, clock=clock)
+    app = FastAPI()
+    routes = mount_web_chat(
+        app,
+        settings_for(url),
+        database=db,
+        config=replace(WebChatConfig(secret_key=SECRET), **config),
+    )
+    return ChatApp(app, routes, db, clock)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:  # noqa: F811
+    path = tmp_path / "web.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def web(db_url: str) -> AsyncIterator[ChatApp]:
+    made = chat_app(db_url, FakeClock(SCENARIO_NOW), posts_per_session=UNLIMITED)
+    yield made
+    await made.database.dispose()
+
+
+class PlainBrowser:
+    """A browser with JavaScript off: GET pages, post forms, follow redirects."""
+
+    def __init__(self, app: FastAPI, base_url: str = "https://chat.example") -> None:
+        self.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("192.0.2.10", 50000)),
+            base_url=base_url,
+            follow_redirects=True,
+        )
+        self.page: Page | None = None
+        self.last: httpx.Response | None = None
+        self.ticked: list[str] = []
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    def _read(self, response: httpx.Response) -> Page:
+        self.last = response
+        self.page = parse_page(response.text)
+        return self.page
+
+    async def open(self, path: str = "/chat", **headers: str) -> Page:
+        return self._read(await self.client.get(path, headers=headers))
+
+    async def submit(
+        self, form: Form, extra: list[tuple[str, str]] | None = None, **headers: str
+    ) -> Page:
+        fields = list(form.hidden.items()) + (extra or [])
+        response = await self.client.post(
+            form.action,
+            content=urlencode(fields),
+            headers={"content-type": "application/x-www-form-urlencoded", **headers},
+        )
+        return self._read(response)
+
+    @property
+    def current(self) -> Page:
+        assert self.page is not None, "open the page first"
+        return self.page
+
+    async def press(self, option: str) -> Page:
+        """Press the button of an option (a tick box of a multiple choice is ticked;
+        its "Klaar" button sends the ticked ones)."""
+        page = self.current
+        form = page.option_form(option)
+        if form is not None:
+            self.ticked = []
+            return await self.submit(form, [("option", option)])
+        checks = page.form("answer-checks")
+        if option == "_done":
+            ticked, self.ticked = self.ticked, []
+            return await self.submit(checks, [("options", o) for o in ticked])
+        assert option in [value for value, _ in checks.checkboxes], f"no option {option}"
+        self.ticked = [o for o in self.ticked if o != option] + (
+            [] if option in self.ticked else [option]
+        )
+        return page
+
+    async def tick(self, options: list[str]) -> Page:
+        checks = self.current.form("answer-checks")
+        return await self.submit(checks, [("options", o) for o in options])
+
+    async def type(self, text: str) -> Page:
+        """Type an answer. A question with buttons only has no text field; a browser
+        then cannot type, but the chat accepts typed answers anyway (as in Telegram),
+        so the post is made with the page's own form fields."""
+        page = self.current
+        forms = page.forms_with("answer-text")
+        if forms:
+            return await self.submit(forms[0], [("text", text)])
+        base = page.forms_with("answer-buttons") or page.forms_with("answer-checks")
+        hidden = {**base[0].hidden, "action": "text"}
+        return await self.submit(Form("/chat", "answer-text", hidden), [("text", text)])
+
+    async def command(self, name: str) -> Page:
+        return await self.submit(self.current.form("commands"), [("command", name)])
+
+    async def language(self, code: str) -> Page:
+        return await self.submit(self.current.form("languages"), [("language", code)])
+
+    async def step(self, step: Any) -> Page:
+        """A golden scenario step, done through the page."""
+        if isinstance(step, str):
+            return await self.type(step)
+        ((kind, value),) = step.items()
+        if kind == "choice":
+            return await self.press(str(value))
+        if kind == "select":
+            return await self.tick([str(v) for v in value])
+        if kind == "command":
+            return await self.command(str(value))
+        if kind == "language":
+            return await self.language(str(value))
+        raise AssertionError(f"unknown step {step!r}")
+
+
+@pytest.fixture
+async def browser(web: ChatApp) -> AsyncIterator[PlainBrowser]:
+    made = PlainBrowser(web.app)
+    yield made
+    await made.close()
