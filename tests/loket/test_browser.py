@@ -141,8 +141,9 @@ def server(tmp_path: Path, sqlite_template: Path) -> Iterator[Server]:
     world, xss_reference = run_blocking(seed(url))
     database = Database(url)  # the real clock: the browser types real TOTP codes
     port = free_port()
+    # Secure cookies, as in production: browsers keep them on http://127.0.0.1.
     config = uvicorn.Config(
-        build_app(database, secure=False),
+        build_app(database, secure=True),
         host="127.0.0.1",
         port=port,
         log_level="warning",
