@@ -1,13 +1,16 @@
 """The dashboard in a real headless Chromium (Playwright): log in with a TOTP code,
 filter the queue, open a pre-aanmelding, change its status with a reason, find the
 change in the history and in the audit log, download the CSV; stored script and HTML
-in answers stay inert. Saves the screenshots of docs/screenshots/."""
+in answers stay inert. Takes the screenshots of docs/screenshots/ (written there when
+missing or with UPDATE_SCREENSHOTS=1, so a test run leaves the work tree clean)."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
 import io
+import os
+import shutil
 import socket
 import threading
 import time
@@ -166,6 +169,15 @@ def server(tmp_path: Path, sqlite_template: Path) -> Iterator[Server]:
         run_blocking(database.dispose())
 
 
+def keep_screenshots(taken: Path) -> None:
+    """Copy the screenshots taken into docs/screenshots/ when asked or missing."""
+    update = os.environ.get("UPDATE_SCREENSHOTS", "") not in ("", "0")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for shot in taken.glob("dashboard-*.png"):
+        if update or not (SCREENSHOTS / shot.name).exists():
+            shutil.copy(shot, SCREENSHOTS / shot.name)
+
+
 def log_in(page: object, server: Server, username: str) -> None:
     from playwright.sync_api import Page
 
@@ -183,7 +195,8 @@ def log_in(page: object, server: Server, username: str) -> None:
 def test_review_decide_and_audit_in_chromium(server: Server, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
     dialogs: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
@@ -204,7 +217,7 @@ def test_review_decide_and_audit_in_chromium(server: Server, tmp_path: Path) -> 
             rows = page.locator("table.queue tbody tr")
             assert rows.count() > 3
             assert "Maastricht" not in page.locator("table.queue").inner_text()
-            page.screenshot(path=str(SCREENSHOTS / "dashboard-queue.png"), full_page=True)
+            page.screenshot(path=str(shots / "dashboard-queue.png"), full_page=True)
 
             # Stored XSS: the answers are shown as text, nothing runs or is injected.
             page.get_by_role("link", name=server.xss_reference).click()
@@ -232,13 +245,13 @@ def test_review_decide_and_audit_in_chromium(server: Server, tmp_path: Path) -> 
             assert "De status is gewijzigd." in page.locator("[role=status]").inner_text()
             history = page.locator("table.history").inner_text()
             assert "Dossier compleet, oppakken" in history and "coord" in history
-            page.screenshot(path=str(SCREENSHOTS / "dashboard-detail.png"), full_page=True)
+            page.screenshot(path=str(shots / "dashboard-detail.png"), full_page=True)
 
             # The report, its chart and the CSV download.
             page.get_by_role("link", name="Rapportage").click()
             page.wait_for_url("**/reports")
             assert page.locator("figure img").evaluate("img => img.naturalWidth") > 0
-            page.screenshot(path=str(SCREENSHOTS / "dashboard-report.png"), full_page=True)
+            page.screenshot(path=str(shots / "dashboard-report.png"), full_page=True)
             with page.expect_download() as download_info:
                 page.get_by_role("link", name="Cijfers downloaden (CSV)").click()
             download = download_info.value
@@ -263,6 +276,7 @@ def test_review_decide_and_audit_in_chromium(server: Server, tmp_path: Path) -> 
             assert dialogs == []
         finally:
             browser.close()
+    keep_screenshots(shots)
 
 
 def test_keyboard_users_can_reach_the_content(server: Server) -> None:
