@@ -136,8 +136,6 @@ async def seed(url: str) -> tuple[World, str]:
 
 @pytest.fixture
 def server(tmp_path: Path, sqlite_template: Path) -> Iterator[Server]:
-    import shutil
-
     path = tmp_path / "intake.db"
     shutil.copy(sqlite_template, path)
     url = f"sqlite+aiosqlite:///{path}"
