@@ -117,7 +117,7 @@ class TelegramRunner:
         service: ConversationService | None = None,
         limits: SendLimits | None = None,
         poll_timeout: int = 25,
-        idle_poll: float = 2.0,
+        idle_poll: float = 1.0,
     ) -> None:
         if settings.telegram_bot_token is None:
             raise TelegramStartError("TELEGRAM_BOT_TOKEN is not set")
@@ -232,9 +232,12 @@ class TelegramRunner:
         Telegram sends it again)."""
         if not self.started.is_set():
             raise TelegramStartError("Telegram is not started yet")
-        await self.adapter.feed(data)
         update_id = data.get("update_id")
-        if isinstance(update_id, int) and self.intake.take_failure(update_id):
+        try:
+            await self.adapter.feed(data)  # aiogram raises a handler's error, PTB logs it
+        finally:
+            failed = isinstance(update_id, int) and self.intake.take_failure(update_id)
+        if failed:
             raise RuntimeError("the update was not applied")
 
     async def stop(self) -> None:

@@ -4,6 +4,7 @@ from tests.storage.conftest import (  # noqa: F401 - fixtures
     backend,
     clock,
     database,
+    postgres,
     postgres_schema,
     sqlite_template,
 )

@@ -83,7 +83,7 @@ def settings_for(
         "telegram_messages_per_second": FAST_GLOBAL,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass
@@ -113,6 +113,11 @@ class TelegramBot:
                 return self.api.message(chat_id, sent.message_id)
         return None
 
+    def keyboard_id(self, chat_id: int) -> int:
+        message = self.keyboard_message(chat_id)
+        assert message is not None, f"no keyboard in chat {chat_id}"
+        return int(message["message_id"])
+
     def buttons(self, chat_id: int) -> list[str]:
         message = self.keyboard_message(chat_id)
         if message is None or "reply_markup" not in message:
@@ -132,9 +137,9 @@ class TelegramBot:
 
     # --- what the person does --------------------------------------------------
 
-    async def settle(self, chat_id: int, update: JSONDict, before: int) -> int:
+    async def settle(self, chat_id: int, update: JSONDict, before: int, times: int = 1) -> int:
         queued = await asyncio.wait_for(
-            self.runner.intake.wait_processed(update["update_id"]), WAIT
+            self.runner.intake.wait_processed(update["update_id"], times), WAIT
         )
         await self.api.wait_for(lambda: self.received(chat_id) >= before + queued, WAIT)
         return queued
@@ -157,11 +162,11 @@ class TelegramBot:
         update = self.api.inject_callback(chat_id, message["message_id"], data)
         return await self.settle(chat_id, update, before)
 
-    async def resend(self, chat_id: int, update: JSONDict) -> int:
-        """The same update again (Telegram redelivers)."""
+    async def resend(self, chat_id: int, update: JSONDict, times: int = 2) -> int:
+        """The same update again (Telegram redelivers): handled for the `times`th time."""
         before = self.received(chat_id)
         again = self.api.inject_update(update)
-        return await self.settle(chat_id, again, before)
+        return await self.settle(chat_id, again, before, times)
 
 
 def _bound_socket() -> socket.socket:
@@ -172,16 +177,18 @@ def _bound_socket() -> socket.socket:
 
 
 @contextmanager
-def fast_copy(backend: Backend) -> Iterator[str]:
-    """The backend's URL; an SQLite file is moved to /dev/shm (tmpfs) when there is one:
-    the same database and settings (WAL, synchronous=FULL), without waiting for the disk
-    at every commit, so the suite stays fast on slow CI disks."""
+def fresh_copy(backend: Backend) -> Iterator[str]:
+    """A URL for this bot alone: an SQLite file is copied (to /dev/shm, tmpfs, where
+    there is one: the same settings, WAL and synchronous=FULL, without waiting for a
+    slow disk at every commit). PostgreSQL: the backend's own (emptied) schema."""
     path = make_url(backend.url).database
-    shm = Path("/dev/shm")
-    if backend.name != "sqlite" or path is None or not shm.is_dir():
+    if backend.name != "sqlite" or path is None:
         yield backend.url
         return
-    with tempfile.TemporaryDirectory(dir=shm, prefix="intake-telegram-") as directory:
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(
+        dir=shm if shm.is_dir() else None, prefix="intake-telegram-"
+    ) as directory:
         copy = Path(directory) / "intake.db"
         shutil.copy(path, copy)
         yield f"sqlite+aiosqlite:///{copy}"
@@ -197,7 +204,7 @@ async def telegram_bot(
     clock: Callable[[], datetime] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[TelegramBot]:
-    with fast_copy(backend) as url:
+    with fresh_copy(backend) as url:
         async with _telegram_bot(url, framework, mode, fake_limits, clock, overrides) as bot:
             yield bot
 

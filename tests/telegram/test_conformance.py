@@ -44,6 +44,7 @@ def test_the_cover_set_covers_every_flow_and_product() -> None:
     assert {s.flow for s in chosen} == {s.flow for s in SCENARIOS}
     assert {s.product for s in chosen} == {s.product for s in SCENARIOS}
 
+
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
