@@ -22,8 +22,10 @@ of the lock requests, while other conversations proceed in parallel.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -44,6 +46,23 @@ from storage.reports import SqlReports
 from storage.staff import SqlStaffUserStore
 
 __all__ = ["UnitOfWork", "advisory_lock_key"]
+
+# SQLite has one writer at a time. Writers of one process queue here, first come first
+# served, instead of in SQLite's busy handler, which sleeps in growing steps (up to
+# 100 ms) and lets a waiter lose the race again and again: seconds of tail latency
+# under load. Other processes still meet the busy timeout.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[AsyncEngine, dict[int, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_writer_gate(engine: AsyncEngine) -> asyncio.Lock:
+    by_loop = _SQLITE_WRITERS.setdefault(engine, {})
+    loop = id(asyncio.get_running_loop())
+    gate = by_loop.get(loop)
+    if gate is None:
+        gate = by_loop[loop] = asyncio.Lock()
+    return gate
 
 
 def advisory_lock_key(key: ConversationKey) -> int:
@@ -78,11 +97,27 @@ class UnitOfWork:
         self._connection: AsyncConnection | None = None
         self._rollback_only = False
         self.dialect = engine.dialect.name
+        self._gate: asyncio.Lock | None = None
 
     def now(self) -> datetime:
         return self._clock()
 
     async def __aenter__(self) -> Self:
+        if self.dialect == "sqlite" and self._write:
+            self._gate = _sqlite_writer_gate(self._engine)
+            await self._gate.acquire()
+        try:
+            return await self._begin()
+        except BaseException:
+            self._release()
+            raise
+
+    def _release(self) -> None:
+        gate, self._gate = self._gate, None
+        if gate is not None:
+            gate.release()
+
+    async def _begin(self) -> Self:
         try:
             connection = await self._engine.connect()
         except Exception as error:
@@ -120,6 +155,12 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        try:
+            await self._end(exc)
+        finally:
+            self._release()
+
+    async def _end(self, exc: BaseException | None) -> None:
         connection = self._connection
         assert connection is not None
         self._connection = None
