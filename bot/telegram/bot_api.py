@@ -72,7 +72,7 @@ class BotApi:
         self._url = f"{base_url.rstrip('/')}/bot{token}/"
         self._client = client or httpx.AsyncClient(
             timeout=timeout,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             trust_env=False,
         )
 
