@@ -18,7 +18,9 @@ here are queued the same way. Then the deliverer is woken. Only private chats: a
 group hears once that the bot works in private chats only.
 
 Updates of one chat are handled one at a time, in arrival order (a FIFO lock per
-chat); different chats run concurrently.
+chat); different chats run concurrently. When the database is unavailable, an update
+is tried again three times (0.5, 1, 2 s) before it fails: then the webhook answers
+503 and Telegram sends it again; a polled update is logged as not applied.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
@@ -51,16 +54,19 @@ from flows.engine.inputs import (
     TextInput,
     parse_callback,
 )
+from flows.engine.library import FlowNotFound
 from flows.engine.prompts import Prompt
 from flows.texts import Text
 from locales import render
 from locales.languages import language, match_locale
+from storage.engine import DatabaseUnavailable
 from storage.pre_aanmeldingen import PreAanmeldingFilter
 from storage.unit_of_work import UnitOfWork
 
 __all__ = ["GROUP_NOTICE", "MAX_TEXT_CHARS", "Handled", "Incoming", "TelegramIntake"]
 
 MAX_TEXT_CHARS = 1000  # the longest answer any question takes
+log = logging.getLogger(__name__)
 GROUP_NOTICE = "telegram-group-notice"  # processed-updates namespace: one notice a group
 
 _COMMANDS: dict[str, Command] = {
@@ -105,8 +111,10 @@ class TelegramIntake:
         on_queued: Callable[[], None] = lambda: None,
         render_options: RenderOptions | None = None,
         staff_chat: str | None = None,
+        retry_pauses: tuple[float, ...] = (0.5, 1.0, 2.0),
     ) -> None:
         self.service = service
+        self.retry_pauses = retry_pauses
         self.database = service.database
         self.render_options = render_options or RenderOptions()
         self.staff_chat = staff_chat
@@ -173,8 +181,17 @@ class TelegramIntake:
         self._failed.discard(incoming.update_id)
         try:
             async with self._chat_turn(incoming.chat_id):
-                return await self._handle(incoming)
+                for pause in (*self.retry_pauses, None):
+                    try:
+                        return await self._handle(incoming)
+                    except DatabaseUnavailable:
+                        if pause is None:
+                            raise
+                        log.warning("update %s: database unavailable, again", incoming.update_id)
+                    await asyncio.sleep(pause)
+                raise AssertionError("unreachable")
         except BaseException:
+            log.error("update %s was not applied", incoming.update_id)
             self._failed.add(incoming.update_id)
             raise
         finally:
@@ -256,7 +273,7 @@ class TelegramIntake:
             records = await uow.pre_aanmeldingen.find(
                 PreAanmeldingFilter(channel_user_hash=key.user_hash)
             )
-        view = await self.service.view(CHANNEL, incoming.chat_id)
+        view = await self._view(incoming)
         draft = view is not None and view.flow_id is not None
         await self._reply(incoming, status_texts(records, draft=draft))
 
@@ -310,7 +327,7 @@ class TelegramIntake:
     ) -> None:
         """Sentences, then the open question again (or `prompt`); the conversation
         itself is not touched. Queued once per update id."""
-        view = await self.service.view(CHANNEL, incoming.chat_id)
+        view = await self._view(incoming)
         if view is not None:
             locale = view.locale
         else:
@@ -324,6 +341,14 @@ class TelegramIntake:
             for payload in payloads:
                 await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
         self._count(incoming.update_id, len(payloads))
+
+    async def _view(self, incoming: Incoming) -> Turn | None:
+        """The open question, if it can be read (a flow version may be gone: then the
+        next input starts again, which the service says itself)."""
+        try:
+            return await self.service.view(CHANNEL, incoming.chat_id)
+        except (FlowNotFound, KeyError, TypeError, ValueError):
+            return None
 
     async def _group_notice(self, incoming: Incoming) -> None:
         """Once per group: the bot works in private chats only. Nothing else is kept."""

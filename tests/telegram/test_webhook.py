@@ -51,15 +51,20 @@ async def test_the_secret_token_is_checked(backend: Backend, framework: str) -> 
             # The database is gone: 503, nothing kept, so Telegram sends it again.
             again = {**UPDATE, "update_id": 900002}
 
+            tries: list[object] = []
+
             async def unavailable(*args: object, **kwargs: object) -> object:
+                tries.append(args)
                 raise DatabaseUnavailable("the database is not reachable")
 
+            bot.runner.intake.retry_pauses = (0.01,)  # tried twice, then given back
             handle = bot.runner.service.handle
             bot.runner.service.handle = unavailable  # type: ignore[method-assign,assignment]
             try:
                 assert (await client.post(url, json=again, headers=good)).status_code == 503
             finally:
                 bot.runner.service.handle = handle  # type: ignore[method-assign]
+            assert len(tries) == 2
             assert (await client.post(url, json=again, headers=good)).status_code == 200
 
 
