@@ -16,8 +16,9 @@ figures show processing cost, not Telegram's pacing; --telegram-limits uses the 
 ones (then about 30 messages a second overall is the ceiling, by design).
 
 Run: `.venv/bin/python bench/telegram_adapters.py [--users 200] [--telegram-limits]
-[--postgres]`; prints a table, writes bench/results/telegram_adapters.json
-(--postgres: a schema of its own in TEST_POSTGRES_URL, dropped afterwards).
+[--postgres]`; prints a table, writes its part ("sqlite" or "postgresql") of
+bench/results/telegram_adapters.json (--postgres: a schema of its own in
+TEST_POSTGRES_URL, dropped afterwards).
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ class Run:
     updates: int
     seconds: float
     latencies: list[float]
+    cpu_seconds: float  # of the whole process (bot, fake and people) during the run
 
     def row(self) -> dict[str, Any]:
         ordered = sorted(self.latencies)
@@ -146,6 +148,7 @@ class Run:
             "updates_per_second": round(self.updates / self.seconds, 1),
             "p50_ms": round(statistics.median(ordered) * 1000, 1),
             "p99_ms": round(p99 * 1000, 1),
+            "cpu_ms_per_update": round(self.cpu_seconds / self.updates * 1000, 2),
         }
 
 
@@ -273,8 +276,10 @@ async def measure(
     )
     async with CountingFake(rate_limits=fake_limits) as api, start_bot(api):
         await crowd(api, 5, 900_000, handler == "echo")  # warm up: imports, caches, pools
+        cpu = time.process_time()
         seconds, latencies = await crowd(api, users, 1, handler == "echo")
-    return Run(framework, handler, users, len(latencies), seconds, latencies)
+        cpu = time.process_time() - cpu
+    return Run(framework, handler, users, len(latencies), seconds, latencies, cpu)
 
 
 async def fresh_sqlite(directory: Path, name: str) -> str:
@@ -323,11 +328,15 @@ def report(runs: list[Run], arguments: argparse.Namespace) -> None:
         f"{arguments.users} simulated people, {len(SCRIPT)} updates each, long polling, "
         f"database {database}, send limits {limits}"
     )
-    print(f"{'framework':10}{'handler':8}{'updates':>9}{'upd/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    print(
+        f"{'framework':10}{'handler':8}{'updates':>9}{'upd/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'cpu ms/upd':>12}"
+    )
     for row in rows:
         print(
             f"{row['framework']:10}{row['handler']:8}{row['updates']:>9}"
             f"{row['updates_per_second']:>9.1f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
+            f"{row['cpu_ms_per_update']:>12.2f}"
         )
     ratios = {}
     for framework in ("aiogram", "ptb"):
@@ -355,7 +364,15 @@ def report(runs: list[Run], arguments: argparse.Namespace) -> None:
         "runs": rows,
         "ratios": ratios,
     }
-    (results / "telegram_adapters.json").write_text(json.dumps(output, indent=2) + "\n")
+    # One file for both databases: a run replaces its own part and keeps the other.
+    path = results / "telegram_adapters.json"
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        kept = {}
+    kept = {k: v for k, v in kept.items() if k in ("sqlite", "postgresql")}
+    kept["postgresql" if arguments.postgres else "sqlite"] = output
+    path.write_text(json.dumps(kept, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ class TelegramIntake:
     # --- bookkeeping for the webhook and tests ---------------------------------------
 
     def take_failure(self, update_id: int) -> bool:
-        """True (once) when handling this update raised: the webhook answers 500."""
+        """True (once) when handling this update raised: the webhook answers 503."""
         if update_id in self._failed:
             self._failed.discard(update_id)
             return True
@@ -190,8 +190,9 @@ class TelegramIntake:
                         log.warning("update %s: database unavailable, again", incoming.update_id)
                     await asyncio.sleep(pause)
                 raise AssertionError("unreachable")
-        except BaseException:
-            log.error("update %s was not applied", incoming.update_id)
+        except BaseException as error:
+            if isinstance(error, Exception):
+                log.error("update %s was not applied: %s", incoming.update_id, type(error).__name__)
             self._failed.add(incoming.update_id)
             raise
         finally:
