@@ -14,13 +14,22 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    purge_daily: bool = False,
+) -> FastAPI:
     lifespan = None
     telegram = settings is not None and settings.telegram_bot_token is not None
     if settings is not None and telegram:  # Telegram: runner in the lifespan (docs/telegram.md)
         from bot.telegram.runner import telegram_lifespan
 
         lifespan = telegram_lifespan(settings, database)
+    if settings is not None and purge_daily:  # retention (docs/privacy.md): `intake serve`
+        from bot.maintenance import with_daily_purge
+
+        lifespan = with_daily_purge(lifespan, settings, database)
     app = FastAPI(
         title="Loket Housing intake",
         docs_url=None,

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import BinaryIO, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 __all__ = ["main"]
 
@@ -27,30 +30,38 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from bot.app import create_app
+    from bot.logging_setup import configure_logging
     from bot.settings import get_settings
 
     settings = get_settings()
+    log_config = configure_logging(settings.log_format, settings.log_level)
     settings.ensure_secret_key()
-    _prepare_database(settings.database_url)
+    _prepare_database(settings)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, purge_daily=True),
         host=host or settings.host,
         port=port or settings.port,
-        log_level="info",
+        log_config=log_config,
+        log_level=settings.log_level.lower(),
         access_log=False,  # access lines can carry personal data in paths; see docs
     )
 
 
-def _prepare_database(url: str) -> None:
-    """Reach the database and migrate it to the newest schema, or stop with a clear message."""
+def _prepare_database(settings: Settings) -> None:
+    """The encryption key, then the database reached and migrated to the newest schema,
+    and the key checked against it; or stop with a clear message (exit 1)."""
     import asyncio
+    import logging
 
+    from bot.encryption_keys import EncryptionSetupError, open_database
     from storage.engine import DatabaseUnavailable
-    from storage.migrate import prepare_database
 
+    log = logging.getLogger("bot.serve")
     try:
-        asyncio.run(prepare_database(url))
-    except DatabaseUnavailable as error:
+        asyncio.run(
+            open_database(settings, settings.database_url, notify=log.warning, migrate=True)
+        )
+    except (DatabaseUnavailable, EncryptionSetupError) as error:
         click.echo(f"intake serve: {error}", err=True)
         sys.exit(1)
 
@@ -112,4 +123,5 @@ from bot.cli_flows import chat, flows  # noqa: E402 - `intake flows check|diagra
 
 main.add_command(flows)
 main.add_command(chat)
-from bot import cli_staff  # noqa: E402, F401 - registers `intake staff`
+# Register `intake purge`, `intake keys` and `intake staff`.
+from bot import cli_privacy, cli_staff  # noqa: E402, F401

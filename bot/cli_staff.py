@@ -52,20 +52,13 @@ def _fail(command: str, message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 def _run(command: str, database_url: str | None, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Run `work` in one unit of work on a reachable, migrated database."""
+    from bot.cli_privacy import database_ready
     from storage.database import Database
-    from storage.engine import DatabaseUnavailable, check_database
-    from storage.migrate import SchemaNotCurrent, check_schema
+    from storage.engine import DatabaseUnavailable
 
-    if database_url:
-        url = database_url
-    else:
-        from bot.settings import get_settings
-
-        url = get_settings().database_url
+    url = database_ready(f"staff {command}", database_url)
 
     async def run() -> T:
-        await check_database(url)
-        await check_schema(url)
         database = Database(url)
         try:
             async with database.unit_of_work() as uow:
@@ -75,7 +68,7 @@ def _run(command: str, database_url: str | None, work: Callable[[UnitOfWork], Aw
 
     try:
         return asyncio.run(run())
-    except (DatabaseUnavailable, SchemaNotCurrent) as error:
+    except DatabaseUnavailable as error:
         _fail(command, str(error), EXIT_DATABASE_UNAVAILABLE)
 
 

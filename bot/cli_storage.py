@@ -102,21 +102,18 @@ def export(
                 EXIT_BAD_INPUT,
             )
 
+    from bot.cli_privacy import database_ready
     from storage.database import Database
-    from storage.engine import DatabaseUnavailable, check_database
     from storage.export import export_pre_aanmeldingen, write_csv, write_json
     from storage.lifecycle import Status
-    from storage.migrate import SchemaNotCurrent, check_schema
     from storage.pre_aanmeldingen import PreAanmeldingFilter
 
-    url = _database_url(database_url)
+    url = database_ready("export", database_url)
     where = PreAanmeldingFilter(
         since=since_at, region=region, status=None if status is None else Status(status)
     )
 
     async def run() -> list[dict[str, object]]:
-        await check_database(url)
-        await check_schema(url)
         database = Database(url)
         try:
             async with database.unit_of_work(write=False) as uow:
@@ -124,10 +121,7 @@ def export(
         finally:
             await database.dispose()
 
-    try:
-        records = asyncio.run(run())
-    except (DatabaseUnavailable, SchemaNotCurrent) as error:
-        _fail("export", str(error), EXIT_DATABASE_UNAVAILABLE)
+    records = asyncio.run(run())
     (write_csv if fmt == "csv" else write_json)(records, output)
 
 
@@ -139,33 +133,24 @@ def db() -> None:
 @db.command()
 @_database_url_option
 def upgrade(database_url: str | None) -> None:
-    """Migrate the database to the newest schema (creates a new SQLite file)."""
-    from storage.engine import DatabaseUnavailable, safe_url
-    from storage.migrate import head_revision, prepare_database
+    """Migrate the database to the newest schema (creates a new SQLite file, and its
+    encryption key in ./var when none is set)."""
+    from bot.cli_privacy import database_ready
+    from storage.engine import safe_url
+    from storage.migrate import head_revision
 
-    url = _database_url(database_url)
-    try:
-        asyncio.run(prepare_database(url))
-    except DatabaseUnavailable as error:
-        _fail("db upgrade", str(error), EXIT_DATABASE_UNAVAILABLE)
+    url = database_ready("db upgrade", database_url, migrate=True)
     click.echo(f"{safe_url(url)}: schema at version {head_revision()}")
 
 
 @db.command()
 @_database_url_option
 def check(database_url: str | None) -> None:
-    """Check that the database answers and its schema is up to date."""
-    from storage.engine import DatabaseUnavailable, check_database, safe_url
-    from storage.migrate import SchemaNotCurrent, check_schema, head_revision
+    """Check that the database answers, its schema is up to date and the encryption key
+    is its key."""
+    from bot.cli_privacy import database_ready
+    from storage.engine import safe_url
+    from storage.migrate import head_revision
 
-    url = _database_url(database_url)
-
-    async def run() -> None:
-        await check_database(url)
-        await check_schema(url)
-
-    try:
-        asyncio.run(run())
-    except (DatabaseUnavailable, SchemaNotCurrent) as error:
-        _fail("db check", str(error), EXIT_DATABASE_UNAVAILABLE)
-    click.echo(f"{safe_url(url)}: reachable, schema at version {head_revision()}")
+    url = database_ready("db check", database_url)
+    click.echo(f"{safe_url(url)}: reachable, schema at version {head_revision()}, key fits")

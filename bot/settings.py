@@ -46,6 +46,23 @@ class Settings(BaseSettings):
     # The web chat's cookie (docs/webchat.md): unset = Secure except over plain http
     # to 127.0.0.1/localhost; true or false to force it.
     web_cookie_secure: bool | None = Field(default=None)
+    # Encryption at rest (docs/privacy.md, key management): 32 random bytes as base64
+    # (`intake keys new`). Unset on a new local install: one is made in ./var.
+    encryption_key: SecretStr | None = Field(default=None)
+    encryption_keys_old: SecretStr | None = Field(
+        default=None, description="Comma-separated older keys, while `intake keys rotate` runs."
+    )
+    # Retention in days (docs/privacy.md, retention table, with the reasoning).
+    retention_conversation_days: int = Field(default=30, ge=1)
+    retention_closed_days: int = Field(default=90, ge=1)
+    retention_after_handover_days: int = Field(default=30, ge=1)
+    retention_accepted_days: int = Field(default=365, ge=1)
+    retention_outbox_days: int = Field(default=7, ge=1)
+    retention_outbox_pending_days: int = Field(default=30, ge=1)
+    retention_processed_updates_days: int = Field(default=2, ge=1)
+    # Logs (docs/privacy.md, logs): JSON lines or key=value text; never personal data.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator(
         "telegram_bot_token",
@@ -55,6 +72,8 @@ class Settings(BaseSettings):
         "telegram_webhook_secret",
         "telegram_staff_chat_id",
         "web_chat_url",
+        "encryption_key",
+        "encryption_keys_old",
         mode="before",
     )
     @classmethod

@@ -2,22 +2,27 @@
 where special-category personal data passes on its way to and from the database.
 
 `SensitiveJSON` and `SensitiveText` mark the columns that hold health, justice or
-free-text data (the screening profile, free-text answers, conversation state, staff
-notes, decision reasons, outbox payloads and addresses, TOTP secrets). Today they pass
-values through unchanged; encryption at rest belongs in `SensitiveValueCodec`, so that
-adding it changes this module (and a migration of the column types) and nothing else.
+free-text data and identifying details (the screening profile, answers, the bot's
+reasons and referrals, conversation state, web chat transcripts, names and contact
+details, staff notes, decision reasons, outbox payloads and addresses, TOTP secrets).
+They are stored encrypted by `SensitiveValueCodec` (AES-256-GCM, `storage.encryption`);
+the database file alone reveals none of them. See docs/privacy.md for the inventory.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Dialect, Text
+from sqlalchemy import JSON, DateTime, Dialect, LargeBinary
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from storage.encryption import Keyring
+
 __all__ = [
+    "EncryptionNotConfigured",
     "JSONDocument",
     "SensitiveJSON",
     "SensitiveText",
@@ -64,48 +69,91 @@ class JSONDocument(TypeDecorator[Any]):
         return dialect.type_descriptor(_json_impl())
 
 
-class SensitiveValueCodec:
-    """The encryption-at-rest hook: every sensitive value is encoded on its way into the
-    database and decoded on its way out, here and nowhere else.
+class EncryptionNotConfigured(RuntimeError):
+    """A sensitive value was read or written before the process configured its key."""
 
-    Pass-through for now. A later issue replaces `encode`/`decode` with authenticated
-    encryption (the column types then become binary, in one migration).
+
+class SensitiveValueCodec:
+    """Encryption at rest: every sensitive value is encrypted on its way into the
+    database and decrypted on its way out, here and nowhere else (AES-256-GCM, see
+    `storage.encryption`). `context` names the column and is authenticated with the
+    value, so a value cannot be moved to another column.
+
+    A process configures its keyring once at start (`intake serve`, the CLI commands,
+    tests in an autouse fixture): `SensitiveValueCodec.configure(keyring)`. Without it
+    reading or writing a sensitive column raises `EncryptionNotConfigured`.
     """
 
-    @staticmethod
-    def encode(value: Any) -> Any:
-        return value
+    _keyring: ClassVar[Keyring | None] = None
 
-    @staticmethod
-    def decode(value: Any) -> Any:
-        return value
+    @classmethod
+    def configure(cls, keyring: Keyring | None) -> None:
+        cls._keyring = keyring
+
+    @classmethod
+    def keyring(cls) -> Keyring:
+        if cls._keyring is None:
+            raise EncryptionNotConfigured(
+                "no encryption key is configured in this process; set ENCRYPTION_KEY "
+                "(see docs/privacy.md, key management)"
+            )
+        return cls._keyring
+
+    @classmethod
+    def configured(cls) -> bool:
+        return cls._keyring is not None
+
+    @classmethod
+    def encode(cls, value: Any, context: str) -> bytes:
+        """A JSON value, encrypted."""
+        plain = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return cls.keyring().encrypt(plain.encode("utf-8"), context)
+
+    @classmethod
+    def decode(cls, blob: bytes, context: str) -> Any:
+        return json.loads(cls.keyring().decrypt(bytes(blob), context).decode("utf-8"))
+
+    @classmethod
+    def encode_text(cls, value: str, context: str) -> bytes:
+        return cls.keyring().encrypt(value.encode("utf-8"), context)
+
+    @classmethod
+    def decode_text(cls, blob: bytes, context: str) -> str:
+        return cls.keyring().decrypt(bytes(blob), context).decode("utf-8")
 
 
 class SensitiveJSON(TypeDecorator[Any]):
-    """A JSON value holding special-category data (health, justice) or free text."""
+    """A JSON value holding special-category data (health, justice) or free text,
+    stored encrypted (binary). `context`: "table.column", authenticated with the value."""
 
-    impl = JSON
+    impl = LargeBinary
     cache_ok = True
 
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        return dialect.type_descriptor(_json_impl())
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return None if value is None else SensitiveValueCodec.encode(value)
+    def process_bind_param(self, value: Any, dialect: Dialect) -> bytes | None:
+        return None if value is None else SensitiveValueCodec.encode(value, self.context)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        return None if value is None else SensitiveValueCodec.decode(value)
+        return None if value is None else SensitiveValueCodec.decode(value, self.context)
 
 
 class SensitiveText(TypeDecorator[str]):
     """A text holding special-category data, free text written by a person or by staff,
-    or a secret (an outbox address, a TOTP secret)."""
+    an identifying detail (a name, a phone number) or a secret (an outbox address, a
+    TOTP secret), stored encrypted (binary)."""
 
-    impl = Text
+    impl = LargeBinary
     cache_ok = True
 
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else str(SensitiveValueCodec.encode(value))
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else str(SensitiveValueCodec.decode(value))
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else SensitiveValueCodec.encode_text(value, self.context)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else SensitiveValueCodec.decode_text(value, self.context)

@@ -16,7 +16,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Connection, text
+from sqlalchemy import URL, Connection, event, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.engine import check_database, create_engine, safe_url
 
@@ -31,6 +34,8 @@ __all__ = [
     "current_revision",
     "head_revision",
     "prepare_database",
+    "sqlite_check_foreign_keys",
+    "sqlite_foreign_keys_off",
     "upgrade",
     "upgrade_async",
 ]
@@ -60,7 +65,9 @@ async def upgrade_async(url: str | URL, revision: str = "head") -> None:
     """Migrate the database at `url` to `revision` in one transaction."""
     engine = create_engine(url)
     try:
-        async with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            sqlite_foreign_keys_off(engine)
+        async with engine.connect() as connection, connection.begin():
             if engine.dialect.name == "postgresql":
                 await connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
@@ -72,8 +79,33 @@ async def upgrade_async(url: str | URL, revision: str = "head") -> None:
                 command.upgrade(config, revision)
 
             await connection.run_sync(run)
+            if engine.dialect.name == "sqlite":
+                await sqlite_check_foreign_keys(connection)
     finally:
         await engine.dispose()
+
+
+def sqlite_foreign_keys_off(engine: AsyncEngine) -> None:
+    """For a migration engine, before it connects: SQLite changes a column's type by
+    copying the table (Alembic batch mode), which foreign keys would refuse while rows
+    refer to it. The pragma works outside a transaction only, so it is set as each
+    connection opens; `sqlite_check_foreign_keys` checks the references at the end."""
+
+    def off(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=OFF")
+        finally:
+            cursor.close()
+
+    event.listen(engine.sync_engine, "connect", off)
+
+
+async def sqlite_check_foreign_keys(connection: AsyncConnection) -> None:
+    """At the end of a migration: every reference still holds (else roll back)."""
+    problems = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+    if problems:
+        raise RuntimeError(f"the migration broke {len(problems)} foreign key reference(s)")
 
 
 def upgrade(url: str | URL, revision: str = "head") -> None:

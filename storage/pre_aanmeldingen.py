@@ -24,7 +24,7 @@ from flows.screening_profile import ScreeningProfile, parse_profile
 from flows.texts import Text
 from storage.duplicates import DUPLICATE_WINDOW, names_similar
 from storage.engine import Clock
-from storage.lifecycle import Status, check_transition
+from storage.lifecycle import IllegalTransition, Status, check_transition
 from storage.reasons import texts_from_json, texts_to_json
 from storage.reference_codes import new_reference_code, normalise_reference_code
 from storage.tables import (
@@ -124,6 +124,10 @@ class PreAanmelding:
     decided_product: str | None
     decided_referral: str | None
     decision_reason: str | None
+    # Data protection: the person asked for erasure (staff handle it); handed over to
+    # the loket's own case system (retention runs from then). See docs/privacy.md.
+    erasure_requested_at: datetime | None = None
+    handed_over_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,12 @@ class PreAanmeldingStore(Protocol):
 
     async def duplicates(self, reference: str) -> list[DuplicateLink]: ...
 
+    async def request_erasure(self, reference: str) -> PreAanmelding: ...
+
+    async def withdraw_erasure_request(self, reference: str) -> PreAanmelding: ...
+
+    async def hand_over(self, reference: str) -> PreAanmelding: ...
+
 
 def _pre_aanmelding(row: PreAanmeldingRow) -> PreAanmelding:
     assert row.id is not None
@@ -240,6 +250,8 @@ def _pre_aanmelding(row: PreAanmeldingRow) -> PreAanmelding:
         decided_product=row.decided_product,
         decided_referral=row.decided_referral,
         decision_reason=row.decision_reason,
+        erasure_requested_at=row.erasure_requested_at,
+        handed_over_at=row.handed_over_at,
     )
 
 
@@ -521,6 +533,35 @@ class SqlPreAanmeldingStore:
             .order_by(col(StaffNoteRow.id))
         )
         return [StaffNote(n.id or 0, n.at, n.staff_user_id, n.text) for n in result]
+
+    async def request_erasure(self, reference: str) -> PreAanmelding:
+        """Mark that the person asked for erasure (kept: the first time it was asked)."""
+        row = await self._row(reference, for_update=True)
+        if row.erasure_requested_at is None:
+            row.erasure_requested_at = self._clock()
+        row.updated_at = self._clock()
+        await self._session.flush()
+        return _pre_aanmelding(row)
+
+    async def withdraw_erasure_request(self, reference: str) -> PreAanmelding:
+        """Staff declined (or the person withdrew) the erasure request."""
+        row = await self._row(reference, for_update=True)
+        row.erasure_requested_at = None
+        row.updated_at = self._clock()
+        await self._session.flush()
+        return _pre_aanmelding(row)
+
+    async def hand_over(self, reference: str) -> PreAanmelding:
+        """Record that the loket took the case into its own case system (only an
+        accepted pre-aanmelding); retention runs from this moment."""
+        row = await self._row(reference, for_update=True)
+        if row.status != Status.GEACCEPTEERD.value:
+            raise IllegalTransition("only an accepted pre-aanmelding is handed over")
+        if row.handed_over_at is None:
+            row.handed_over_at = self._clock()
+        row.updated_at = self._clock()
+        await self._session.flush()
+        return _pre_aanmelding(row)
 
     async def duplicates(self, reference: str) -> list[DuplicateLink]:
         """Likely earlier pre-aanmeldingen of the same person, and later ones that link

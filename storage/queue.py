@@ -75,6 +75,7 @@ class QueueFilter:
     assigned_staff_id: int | None = None
     unassigned: bool = False
     crisis_follow_up: bool = False
+    erasure_requested: bool = False  # the person asked for erasure (docs/privacy.md)
     reference: str | None = None  # as typed; an unusable code finds nothing
 
 
@@ -92,6 +93,7 @@ class QueueItem:
     submitter_organisation: str | None
     assigned_staff_id: int | None
     crisis_follow_up: bool
+    erasure_requested: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ _COLUMNS = (
     col(_T.submitter_organisation),
     col(_T.assigned_staff_id),
     col(_T.crisis_follow_up),
+    col(_T.erasure_requested_at),
 )
 
 
@@ -154,6 +157,8 @@ def _conditions(where: QueueFilter, *, with_status: bool = True) -> list[ColumnE
         out.append(col(_T.assigned_staff_id) == where.assigned_staff_id)
     if where.crisis_follow_up:
         out.append(col(_T.crisis_follow_up).is_(True))
+    if where.erasure_requested:
+        out.append(col(_T.erasure_requested_at).is_not(None))
     if where.reference is not None:
         # An unusable code matches nothing (an empty string is never a reference).
         out.append(col(_T.reference) == (normalise_reference_code(where.reference) or ""))
@@ -195,6 +200,7 @@ def _item(row: Sequence[Any]) -> QueueItem:
         submitter_organisation=row[9],
         assigned_staff_id=row[10],
         crisis_follow_up=bool(row[11]),
+        erasure_requested=row[12] is not None,
     )
 
 

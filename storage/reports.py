@@ -8,7 +8,8 @@ median number of days from submission to the loket's decision (accepted, referre
 or rejected). `accepted_per_product` counts acceptances by the product the loket
 decided on. `confusion` sets the bot's recommendation against the loket's decision.
 
-Only ids, codes and dates are read; no names, answers or notes.
+Only ids, codes and dates are read; no names, answers or notes. Pre-aanmeldingen whose
+retention ended count through their anonymous report facts (`storage.retention`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlmodel import col
 
 from flows.products import PRODUCTS
 from storage.lifecycle import FINAL_STATUSES, Status
-from storage.tables import PreAanmeldingRow, StatusChangeRow
+from storage.tables import PreAanmeldingRow, ReportFactRow, StatusChangeRow
 
 __all__ = [
     "DECISIONS",
@@ -242,7 +243,7 @@ class SqlReports:
         )
         if regions is not None:
             statement = statement.where(col(t.region).in_(sorted(regions)))
-        out = []
+        out = await self._retired_facts(start, end, regions)
         for row in (await self._session.execute(statement)).all():
             created = _aware(row[6])
             assert created is not None
@@ -261,15 +262,40 @@ class SqlReports:
             )
         return out
 
+    async def _retired_facts(
+        self, start: datetime, end: datetime, regions: frozenset[str] | None
+    ) -> list[ReportFacts]:
+        """Pre-aanmeldingen whose retention ended: their anonymous facts (storage.retention)."""
+        t = ReportFactRow
+        statement = select(t).where(col(t.created_at) >= start, col(t.created_at) < end)
+        if regions is not None:
+            statement = statement.where(col(t.region).in_(sorted(regions)))
+        return [
+            ReportFacts(
+                region=row.region,
+                recommended_product=row.recommended_product,
+                submitter_kind=row.submitter_kind,
+                convenant_partner=row.submitter_convenant_partner,
+                status=Status(row.status),
+                decided_product=row.decided_product,
+                created_at=row.created_at,
+                intake_at=row.intake_at,
+                decided_at=row.decided_at,
+            )
+            for row in await self._session.scalars(statement)
+        ]
+
     async def years(self) -> list[int]:
-        """The years (Dutch time) that have pre-aanmeldingen, newest first."""
-        statement = select(
-            func.min(col(PreAanmeldingRow.created_at)), func.max(col(PreAanmeldingRow.created_at))
-        )
-        first, last = (await self._session.execute(statement)).one()
-        first_at, last_at = _aware(first), _aware(last)
-        if first_at is None or last_at is None:
+        """The years (Dutch time) that have pre-aanmeldingen, newest first (also those
+        whose retention ended and that live on as report facts)."""
+        bounds: list[datetime] = []
+        for table in (PreAanmeldingRow, ReportFactRow):
+            statement = select(func.min(col(table.created_at)), func.max(col(table.created_at)))
+            low, high = (await self._session.execute(statement)).one()
+            bounds.extend(moment for moment in (_aware(low), _aware(high)) if moment is not None)
+        if not bounds:
             return []
+        first_at, last_at = min(bounds), max(bounds)
         newest = last_at.astimezone(LOKET_TIME_ZONE).year
         oldest = first_at.astimezone(LOKET_TIME_ZONE).year
         return list(range(newest, oldest - 1, -1))

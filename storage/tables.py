@@ -22,14 +22,17 @@ __all__ = [
     "CONSENT_GIVERS",
     "CONTACT_PREFERENCES",
     "DUPLICATE_REASONS",
+    "REDACTED_PREFIX",
     "STAFF_ROLES",
     "SUBMITTER_KINDS",
     "AuditEventRow",
     "ConversationSessionRow",
     "DuplicateLinkRow",
+    "EncryptionKeyRow",
     "OutboxMessageRow",
     "PreAanmeldingRow",
     "ProcessedUpdateRow",
+    "ReportFactRow",
     "StaffNoteRow",
     "StaffUserRow",
     "StatusChangeRow",
@@ -70,7 +73,7 @@ class StaffUserRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, unique=True)
     password_hash: str = Field(max_length=500)
-    totp_secret: str | None = Field(default=None, sa_type=SensitiveText)
+    totp_secret: str | None = Field(default=None, sa_type=SensitiveText("staff_users.totp_secret"))
     role: str = Field(max_length=20)
     regions: list[str] = Field(sa_type=JSONDocument)
     disabled: bool = False
@@ -88,7 +91,7 @@ class ConversationSessionRow(SQLModel, table=True):
     user_hash: str = Field(max_length=64)
     flow_id: str = Field(max_length=100)
     flow_version: str = Field(max_length=50)
-    state: dict[str, Any] = Field(sa_type=SensitiveJSON)
+    state: dict[str, Any] = Field(sa_type=SensitiveJSON("conversation_sessions.state"))
     language: str = Field(max_length=10)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
@@ -132,25 +135,39 @@ class PreAanmeldingRow(SQLModel, table=True):
     language: str = Field(max_length=10)
     # Who submitted: the person themselves, a professional or a veldwerker.
     submitter_kind: str = Field(max_length=20)
-    submitter_name: str | None = Field(default=None, max_length=200)
+    submitter_name: str | None = Field(
+        default=None, sa_type=SensitiveText("pre_aanmeldingen.submitter_name")
+    )
     submitter_organisation: str | None = Field(default=None, max_length=200)
     submitter_convenant_partner: bool = False
-    submitter_contact: str | None = Field(default=None, max_length=200)
-    # Minimal client identity and how to reach them.
-    client_name: str | None = Field(default=None, max_length=200)
+    submitter_contact: str | None = Field(
+        default=None, sa_type=SensitiveText("pre_aanmeldingen.submitter_contact")
+    )
+    # Minimal client identity and how to reach them. The birth date stays in clear: the
+    # duplicate check looks it up (an index); the name is compared after decryption.
+    client_name: str | None = Field(
+        default=None, sa_type=SensitiveText("pre_aanmeldingen.client_name")
+    )
     client_birth_date: date | None = None
     contact_preference: str = Field(max_length=20)
-    contact_address: str | None = Field(default=None, max_length=200)
+    contact_address: str | None = Field(
+        default=None, sa_type=SensitiveText("pre_aanmeldingen.contact_address")
+    )
     # Special-category data: the screening profile (spec version 1) and free-text answers.
-    profile: dict[str, Any] = Field(sa_type=SensitiveJSON)
-    answers: dict[str, Any] = Field(sa_type=SensitiveJSON)
-    # The bot's advice and the data version of the rules and offer that made it.
+    profile: dict[str, Any] = Field(sa_type=SensitiveJSON("pre_aanmeldingen.profile"))
+    answers: dict[str, Any] = Field(sa_type=SensitiveJSON("pre_aanmeldingen.answers"))
+    # The bot's advice and the data version of the rules and offer that made it. The
+    # product, region and municipality stay in clear for the queue's filters and the
+    # reports (a residual risk: docs/privacy.md); the eligible products, reasons and
+    # referrals tell of detention, problems and debts, so they are encrypted.
     recommended_product: str | None = Field(default=None, max_length=30)
-    eligible_products: list[str] = Field(sa_type=JSONDocument)
+    eligible_products: list[str] = Field(
+        sa_type=SensitiveJSON("pre_aanmeldingen.eligible_products")
+    )
     region: str | None = Field(default=None, max_length=30, index=True)
     municipality: str | None = Field(default=None, max_length=100)
-    reasons: list[dict[str, Any]] = Field(sa_type=JSONDocument)
-    referrals: list[str] = Field(sa_type=JSONDocument)
+    reasons: list[dict[str, Any]] = Field(sa_type=SensitiveJSON("pre_aanmeldingen.reasons"))
+    referrals: list[str] = Field(sa_type=SensitiveJSON("pre_aanmeldingen.referrals"))
     rules_version: str = Field(max_length=40)
     # Consent: which text was agreed to, when, and by whom.
     consent_text_version: str = Field(max_length=40)
@@ -161,8 +178,17 @@ class PreAanmeldingRow(SQLModel, table=True):
     assigned_staff_id: int | None = Field(default=None, foreign_key="staff_users.id")
     crisis_follow_up: bool = False
     decided_product: str | None = Field(default=None, max_length=30)
-    decided_referral: str | None = Field(default=None, max_length=200)
-    decision_reason: str | None = Field(default=None, sa_type=SensitiveText)
+    decided_referral: str | None = Field(
+        default=None, sa_type=SensitiveText("pre_aanmeldingen.decided_referral")
+    )
+    decision_reason: str | None = Field(
+        default=None, sa_type=SensitiveText("pre_aanmeldingen.decision_reason")
+    )
+    # Data protection (docs/privacy.md): the person asked for erasure while the loket
+    # had planned an intake (staff handle it); the loket took the case into its own
+    # case system (retention runs from then).
+    erasure_requested_at: datetime | None = _utc(default=None, index=True)
+    handed_over_at: datetime | None = _utc(default=None)
 
 
 class StatusChangeRow(SQLModel, table=True):
@@ -176,7 +202,7 @@ class StatusChangeRow(SQLModel, table=True):
     staff_user_id: int | None = Field(default=None, foreign_key="staff_users.id")
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
-    reason: str | None = Field(default=None, sa_type=SensitiveText)
+    reason: str | None = Field(default=None, sa_type=SensitiveText("status_changes.reason"))
 
 
 class StaffNoteRow(SQLModel, table=True):
@@ -186,7 +212,7 @@ class StaffNoteRow(SQLModel, table=True):
     pre_aanmelding_id: int = Field(foreign_key="pre_aanmeldingen.id", index=True)
     staff_user_id: int = Field(foreign_key="staff_users.id")
     at: datetime = _utc()
-    text: str = Field(sa_type=SensitiveText)
+    text: str = Field(sa_type=SensitiveText("staff_notes.text"))
 
 
 class DuplicateLinkRow(SQLModel, table=True):
@@ -214,8 +240,8 @@ class OutboxMessageRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=30)
     recipient_hash: str = Field(max_length=64, index=True)
-    recipient: str | None = Field(default=None, sa_type=SensitiveText)
-    payload: dict[str, Any] = Field(sa_type=SensitiveJSON)
+    recipient: str | None = Field(default=None, sa_type=SensitiveText("outbox_messages.recipient"))
+    payload: dict[str, Any] = Field(sa_type=SensitiveJSON("outbox_messages.payload"))
     created_at: datetime = _utc()
     attempts: int = 0
     next_attempt_at: datetime = _utc()
@@ -236,7 +262,7 @@ class WebChatRow(SQLModel, table=True):
     chat_id: str = Field(max_length=64, unique=True)
     session_hash: str | None = Field(default=None, max_length=64, unique=True)
     resume_key: str | None = Field(default=None, max_length=64, unique=True)
-    transcript: list[dict[str, Any]] = Field(sa_type=SensitiveJSON)
+    transcript: list[dict[str, Any]] = Field(sa_type=SensitiveJSON("web_chats.transcript"))
     locale: str = Field(max_length=10)
     ended: bool = False
     created_at: datetime = _utc()
@@ -264,18 +290,71 @@ class AuditEventRow(SQLModel, table=True):
     details: dict[str, Any] = Field(sa_type=JSONDocument)
 
 
+class EncryptionKeyRow(SQLModel, table=True):
+    """The keys that encrypted data in this database (storage.key_registry): the key id
+    and a check value (an HMAC under the key), so a missing or wrong key is refused at
+    start. Normally one row; two while `intake keys rotate` runs."""
+
+    __tablename__ = "encryption_keys"
+
+    key_id: str = Field(max_length=16, primary_key=True)
+    check_value: str = Field(max_length=64)
+    added_at: datetime = _utc()
+
+
+class ReportFactRow(SQLModel, table=True):
+    """What the yearly figures need of a pre-aanmelding whose retention ended
+    (storage.retention): no reference, no person, no answers; dates to the day (Dutch
+    time). Anonymous statistics; kept so that last year's report stays complete."""
+
+    __tablename__ = "report_facts"
+    __table_args__ = (
+        CheckConstraint(_in("status", tuple(s.value for s in Status)), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _utc(index=True)
+    region: str | None = Field(default=None, max_length=30)
+    recommended_product: str | None = Field(default=None, max_length=30)
+    submitter_kind: str = Field(max_length=20)
+    submitter_convenant_partner: bool = False
+    status: str = Field(max_length=20)
+    decided_product: str | None = Field(default=None, max_length=30)
+    intake_at: datetime | None = _utc(default=None)
+    decided_at: datetime | None = _utc(default=None)
+
+
+# Redaction (storage.erasure): the one change the audit log allows. A subject id may be
+# replaced by an unlinkable pseudonym starting with this prefix, once, with every other
+# column unchanged; nothing else can be updated, and nothing deleted.
+REDACTED_PREFIX = "erased-"
+_AUDIT_COLUMNS = ("id", "at", "actor", "staff_user_id", "action", "subject_type", "details")
+
+
 def audit_append_only_ddl(dialect: str) -> list[str]:
-    """Statements that make `audit_events` append-only on `dialect`."""
+    """Statements that make `audit_events` append-only on `dialect` (except redaction)."""
     if dialect == "sqlite":
+        same = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in _AUDIT_COLUMNS)
+        redaction = (
+            f"NEW.subject_id LIKE '{REDACTED_PREFIX}%' AND OLD.subject_id IS NOT NULL "
+            f"AND OLD.subject_id NOT LIKE '{REDACTED_PREFIX}%' AND {same}"
+        )
         return [
-            f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
-            "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"
-            for verb in ("UPDATE", "DELETE")
+            "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+            f"WHEN NOT ({redaction}) "
+            "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+            "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
+            "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
         ]
     if dialect == "postgresql":
+        new = ", ".join(f"NEW.{c}" for c in _AUDIT_COLUMNS)
+        old = ", ".join(f"OLD.{c}" for c in _AUDIT_COLUMNS)
         return [
-            "CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $$",
+            "CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN IF TG_OP = 'UPDATE' AND NEW.subject_id LIKE '{REDACTED_PREFIX}%' "
+            f"AND OLD.subject_id NOT LIKE '{REDACTED_PREFIX}%' "
+            f"AND ROW({new}) IS NOT DISTINCT FROM ROW({old}) THEN RETURN NEW; END IF; "
+            "RAISE EXCEPTION 'audit_events is append-only'; END $$",
             "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
             "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
         ]

@@ -1,8 +1,13 @@
-"""Shared test set-up: markers for the real services a test needs.
+"""Shared test set-up: markers for the real services a test needs, and the test
+encryption key.
 
 A test marked `postgres` or `chromium` is skipped when that part is missing on a
 developer's machine, and fails instead under CI (INTAKE_REQUIRE_SERVICES=1, set by
 `.ci/run`), so a green CI run always includes them.
+
+Every test process encrypts with `TEST_ENCRYPTION_KEY`: configured in this process
+(an autouse fixture) and put in the environment, so `intake` subprocesses and CLI
+commands use it too (a test of a missing key removes it from the subprocess's env).
 """
 
 from __future__ import annotations
@@ -15,10 +20,22 @@ from urllib.parse import urlparse
 
 import pytest
 
+from storage.column_types import SensitiveValueCodec
+from storage.encryption import Keyring
+
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE="  # 32 bytes, base64
+os.environ["ENCRYPTION_KEY"] = TEST_ENCRYPTION_KEY
+os.environ.pop("ENCRYPTION_KEYS_OLD", None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_encryption_key() -> None:
+    """The process's keyring, as `intake serve` configures it at start."""
+    SensitiveValueCodec.configure(Keyring.from_texts(TEST_ENCRYPTION_KEY))
 
 
 def services_required() -> bool:

@@ -50,12 +50,30 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async(url: str) -> None:
+    from storage.migrate import sqlite_check_foreign_keys, sqlite_foreign_keys_off
+
     engine = create_engine(url)
     try:
-        async with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            sqlite_foreign_keys_off(engine)
+        async with engine.connect() as connection, connection.begin():
             await connection.run_sync(_run)
+            if engine.dialect.name == "sqlite":
+                await sqlite_check_foreign_keys(connection)
     finally:
         await engine.dispose()
+
+
+def _configure_encryption() -> None:
+    """From the command line: the key from ENCRYPTION_KEY (migration 0004 encrypts
+    what was stored in clear). From code, the process configured it already."""
+    from storage.column_types import SensitiveValueCodec
+    from storage.encryption import Keyring
+
+    current = os.environ.get("ENCRYPTION_KEY", "").strip()
+    if current and not SensitiveValueCodec.configured():
+        old = os.environ.get("ENCRYPTION_KEYS_OLD", "").split(",")
+        SensitiveValueCodec.configure(Keyring.from_texts(current, old))
 
 
 def run_offline() -> None:
@@ -65,6 +83,7 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
+    _configure_encryption()
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

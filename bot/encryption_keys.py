@@ -1,0 +1,117 @@
+"""The encryption key of this process, configured once at start (`intake serve` and
+every `intake` command that opens the database). See docs/privacy.md, key management.
+
+Where the key comes from, in order:
+1. ENCRYPTION_KEY (and ENCRYPTION_KEYS_OLD while a rotation runs): production.
+2. ./var/encryption_key: a local install, made by an earlier start.
+3. Neither, and the database holds no encrypted data yet (new, or from before
+   encryption at rest): a new key is made in ./var/encryption_key (mode 0600), and
+   the start says so. `make run` on a new machine just works.
+An existing database without its key, or with another key, is refused: a clear
+message and no start (`EncryptionSetupError`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.settings import VAR_DIR, Settings
+from storage.column_types import SensitiveValueCodec
+from storage.encryption import EncryptionKey, EncryptionKeyError, Keyring
+from storage.engine import check_database, safe_url
+from storage.key_registry import KeyProblem, check_keys, registered_keys
+from storage.migrate import check_schema, prepare_database
+
+__all__ = [
+    "KEY_FILE",
+    "EncryptionSetupError",
+    "open_database",
+    "resolve_keyring",
+]
+
+KEY_FILE = VAR_DIR / "encryption_key"
+
+Notify = Callable[[str], None]
+
+
+class EncryptionSetupError(RuntimeError):
+    """No usable key for this database; the message says what to do."""
+
+
+def _from_settings(settings: Settings) -> Keyring | None:
+    if settings.encryption_key is None:
+        return None
+    old_text = settings.encryption_keys_old
+    old = old_text.get_secret_value().split(",") if old_text is not None else []
+    try:
+        return Keyring.from_texts(settings.encryption_key.get_secret_value(), old)
+    except EncryptionKeyError as error:
+        raise EncryptionSetupError(str(error)) from None
+
+
+def _from_file(path: Path) -> Keyring | None:
+    if not path.exists():
+        return None
+    try:
+        return Keyring.from_texts(path.read_text())
+    except EncryptionKeyError:
+        raise EncryptionSetupError(f"{path} does not hold a usable encryption key") from None
+
+
+def _generate(path: Path) -> Keyring:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = EncryptionKey.generate()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return Keyring.from_texts(key)
+
+
+async def resolve_keyring(
+    settings: Settings, url: str, *, notify: Notify, key_file: Path = KEY_FILE
+) -> Keyring:
+    """The keyring for `url` (see the module docstring), configured for this process."""
+    keyring = _from_settings(settings) or _from_file(key_file)
+    if keyring is None:
+        keys = await registered_keys(url)
+        if keys:
+            raise EncryptionSetupError(
+                f"the database at {safe_url(url)} is encrypted (key "
+                f"{', '.join(k.key_id for k in keys)}), but no encryption key is set: set "
+                f"ENCRYPTION_KEY to that key, or put back {key_file}; the service does "
+                "not start without it"
+            )
+        keyring = _generate(key_file)
+        notify(
+            f"made a new encryption key in {key_file} (key {keyring.current.key_id}) for "
+            f"the new database at {safe_url(url)}: keep a copy somewhere safe; without it "
+            "the data cannot be read. In production set ENCRYPTION_KEY instead."
+        )
+    SensitiveValueCodec.configure(keyring)
+    return keyring
+
+
+async def open_database(
+    settings: Settings,
+    url: str,
+    *,
+    notify: Notify,
+    migrate: bool,
+    key_file: Path = KEY_FILE,
+) -> Keyring:
+    """At the start of a process: the keyring (configured), the database reachable and
+    (`migrate`) migrated or (not `migrate`) current, and the keys fitting it. Raises
+    `DatabaseUnavailable`, `SchemaNotCurrent` or `EncryptionSetupError`."""
+    await check_database(url)
+    keyring = await resolve_keyring(settings, url, notify=notify, key_file=key_file)
+    if migrate:
+        await prepare_database(url)
+    else:
+        await check_schema(url)
+    try:
+        await check_keys(url, keyring)
+    except KeyProblem as error:
+        raise EncryptionSetupError(str(error)) from None
+    return keyring
