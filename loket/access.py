@@ -6,12 +6,15 @@
 | `reports` | - | yes | - |
 | `audit`: the audit log and its export | - | - | yes |
 | `accounts`: the list of staff accounts | - | - | yes |
+| `privacy`: erasure requests, erasing a person | - | yes | yes |
+| `access_copy`: a person's access copy, finding a person | - | yes | - |
 
 A route a role may not use answers 403. A pre-aanmelding outside a medewerker's
 regions answers 404, exactly as one that does not exist, so guessing reference codes
 reveals nothing. Pre-aanmeldingen from outside Zuid-Limburg (no region) are seen by
 coordinators only. A beheerder manages accounts and reads the audit log, which holds
-ids and codes only; a beheerder sees no client data.
+ids and codes only; a beheerder sees no client data: a beheerder can carry out an
+erasure by reference code (docs/privacy.md) without seeing the record.
 """
 
 from __future__ import annotations
@@ -45,12 +48,16 @@ class Permission(StrEnum):
     REPORTS = "reports"
     AUDIT = "audit"
     ACCOUNTS = "accounts"
+    PRIVACY = "privacy"
+    ACCESS_COPY = "access_copy"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MEDEWERKER: frozenset({Permission.CASES}),
-    Role.COORDINATOR: frozenset({Permission.CASES, Permission.REPORTS}),
-    Role.BEHEERDER: frozenset({Permission.AUDIT, Permission.ACCOUNTS}),
+    Role.COORDINATOR: frozenset(
+        {Permission.CASES, Permission.REPORTS, Permission.PRIVACY, Permission.ACCESS_COPY}
+    ),
+    Role.BEHEERDER: frozenset({Permission.AUDIT, Permission.ACCOUNTS, Permission.PRIVACY}),
 }
 
 

@@ -12,7 +12,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from bot.settings import Settings
-from loket import routes_admin, routes_auth, routes_case, routes_queue, routes_reports
+from loket import (
+    routes_admin,
+    routes_auth,
+    routes_case,
+    routes_privacy,
+    routes_queue,
+    routes_reports,
+)
 from loket.audit_trail import record_staff_action
 from loket.config import LoketConfig
 from loket.web import (
@@ -55,7 +62,14 @@ def create_loket_app(
     )
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.loket = Loket(config, database)
-    for module in (routes_auth, routes_queue, routes_case, routes_reports, routes_admin):
+    for module in (
+        routes_auth,
+        routes_queue,
+        routes_case,
+        routes_reports,
+        routes_admin,
+        routes_privacy,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -84,6 +84,15 @@ AUDIT_ACTIONS: dict[str, str] = {
     "staff_disabled": N_("Account uitgeschakeld"),
     "staff_enabled": N_("Account ingeschakeld"),
     "staff_password_reset": N_("Wachtwoord opnieuw ingesteld"),
+    "crisis_detected": N_("Signalen van nood in een gesprek"),
+    "access_copy_made": N_("Inzagekopie gemaakt"),
+    "privacy_lookup": N_("Persoon gezocht voor een privacyverzoek"),
+    "person_erased": N_("Persoon gewist"),
+    "person_erased_partly": N_("Persoon gewist, behalve aanmeldingen met een gepland gesprek"),
+    "pre_aanmelding_erased": N_("Aanmelding gewist"),
+    "erasure_request_declined": N_("Verzoek om wissen afgewezen"),
+    "handed_over": N_("Overgedragen aan het cliëntsysteem"),
+    "retention_purge": N_("Bewaartermijnen toegepast"),
 }
 
 

@@ -17,7 +17,7 @@ from storage.tables import SUBMITTER_KINDS
 
 __all__ = ["QueueParams", "read_queue_params"]
 
-VIEWS = ("all", "mine", "unassigned", "crisis")
+VIEWS = ("all", "mine", "unassigned", "crisis", "erasure")
 STATUS_CHOICES = ("open", "all", *(s.value for s in Status))
 
 
@@ -54,6 +54,7 @@ class QueueParams:
             assigned_staff_id=staff.id if self.view == "mine" else None,
             unassigned=self.view == "unassigned",
             crisis_follow_up=self.view == "crisis",
+            erasure_requested=self.view == "erasure",
             reference=self.q or None,
         )
 

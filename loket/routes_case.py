@@ -37,6 +37,7 @@ DONE_MESSAGES = {
         "contactvoorkeur aangeeft."
     ),
     "crisis": N_("De crisisopvolging is gewijzigd."),
+    "handover": N_("De overdracht is vastgelegd. De bewaartermijn loopt vanaf nu."),
 }
 
 

@@ -1,11 +1,13 @@
 """The web chat: the intake on the loket's website, without Telegram (docs/webchat.md).
 
 `mount_web_chat(app, settings)` adds `/chat` (the page, its posts, `/chat/resume`,
-`/chat/new`), `/chat/embed.js` (the snippet for partner sites), `/chat/static` and a
+`/chat/new`), the privacy pages (`/chat/privacy`, `/chat/mijngegevens`,
+`/chat/verwijder`), `/chat/embed.js` (the snippet for partner sites), `/chat/static` and a
 redirect from `/` to `/chat`. The chat runs the same flows through the same
 `ConversationService` as Telegram, on channel "web".
 
-Modules: `chat` (chats over the conversation service), `routes` (HTTP), `pages`
+Modules: `chat` (chats over the conversation service), `routes` (HTTP),
+`privacy_pages` (notice, access copy, erasure), `pages`
 (templates and the forms of a question), `forms` (reading posts), `transcript`,
 `session_cookie`, `resume_codes`, `rate_limits`, `config`, `wording`.
 """
@@ -19,6 +21,7 @@ from bot.conversation import ConversationService
 from bot.settings import Settings
 from bot.web.chat import WebChats
 from bot.web.config import WebChatConfig
+from bot.web.privacy_pages import add_privacy_pages
 from bot.web.routes import STATIC, WebChatRoutes, web_chat_router
 from storage.database import Database
 
@@ -44,6 +47,8 @@ def mount_web_chat(
         default_locale=config.default_locale,
     )
     routes = web_chat_routes(service, config)
-    app.include_router(web_chat_router(routes))
+    router = web_chat_router(routes)
+    add_privacy_pages(router, routes)
+    app.include_router(router)
     app.mount("/chat/static", StaticFiles(directory=STATIC), name="chat-static")
     return routes

@@ -1,0 +1,188 @@
+"""Privacy requests in the dashboard (docs/privacy.md): access copies, erasure, the
+erasure requests people made in the chat, and handing a case over.
+
+| route | what | who |
+|---|---|---|
+| `GET /privacy` | open erasure requests, the erase and find forms | coordinator, beheerder |
+| `POST /privacy/find` | reference codes by name and birth date | coordinator |
+| `POST /privacy/erase` | erase the person of a reference (typed twice) | coordinator, beheerder |
+| `GET /p/{ref}/privacy` | the access copy in the person's language (`?download=1`) | coordinator |
+| `POST /p/{ref}/erasure-declined` | the loket keeps the data (clears the request) | both |
+| `POST /p/{ref}/handover` | the case is in the loket's own case system | case staff |
+
+Every action checks the CSRF token and is audited. An erasure's audit event holds
+counts only (the reference is gone with the record). A lookup by name is a POST, so
+names never land in URLs or logs; its audit event holds how many were found.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from bot.access_copy_text import copy_text, render_blocks
+from bot.privacy import PrivacyService
+from flows.texts import N_
+from loket import labels
+from loket.access import Permission
+from loket.audit_trail import PRE_AANMELDING, record_staff_action
+from loket.web import NotFound, Visit, form_text, redirect, render, visit
+from storage.access_copy import find_by_identity
+from storage.lifecycle import IllegalTransition
+from storage.queue import QueueFilter, QueueSort
+from storage.reference_codes import normalise_reference_code
+
+__all__ = ["router"]
+
+router = APIRouter()
+REQUESTS_SHOWN = 200
+
+DONE = {
+    "erased": N_("De persoon is gewist. In het auditlog staat alleen hoeveel er is gewist."),
+    "declined": N_("Het verzoek om wissen is afgewezen. Laat de persoon weten waarom."),
+    "handover": N_("De overdracht is vastgelegd. De bewaartermijn loopt vanaf nu."),
+}
+NOT_ERASED = N_(
+    "Er is niets gewist: de twee aanmeldcodes zijn niet gelijk, of de code bestaat niet."
+)
+FIND_PROBLEM = N_("Vul een naam en een geboortedatum in (jjjj-mm-dd).")
+
+
+def _service(current: Visit) -> PrivacyService:
+    loket = current.loket
+    return PrivacyService(loket.database, secret_key=loket.config.secret_key)
+
+
+async def _page(
+    current: Visit, *, found: list[str] | None = None, error: str | None = None, status: int = 200
+) -> Response:
+    staff = current.require(Permission.PRIVACY)
+    async with current.loket.database.unit_of_work(write=False) as uow:
+        page = await uow.queue.page(
+            QueueFilter(erasure_requested=True), sort=QueueSort.OLDEST, size=REQUESTS_SHOWN
+        )
+    return render(
+        current,
+        "privacy.html",
+        {
+            "requests": page.items,
+            "more": page.next_cursor is not None,
+            "may_find": staff.may(Permission.ACCESS_COPY),
+            "found": found,
+            "error": error,
+            "done": DONE.get(current.request.query_params.get("done", "")),
+            "labels": labels,
+        },
+        status=status,
+    )
+
+
+@router.get("/privacy")
+async def privacy(request: Request) -> Response:
+    return await _page(await visit(request))
+
+
+@router.post("/privacy/find")
+async def find(request: Request) -> Response:
+    current = await visit(request)
+    staff = current.require(Permission.ACCESS_COPY)
+    form = await current.check_csrf()
+    name = form_text(form, "name", limit=200)
+    try:
+        birth_date = date.fromisoformat(form_text(form, "birth_date", limit=10))
+    except ValueError:
+        birth_date = None
+    if not name or birth_date is None:
+        return await _page(current, error=FIND_PROBLEM, status=400)
+    async with current.loket.database.unit_of_work() as uow:
+        found = await find_by_identity(uow, name, birth_date)
+        await record_staff_action(
+            uow, staff.id, "privacy_lookup", "person", None, {"found": len(found)}
+        )
+    return await _page(current, found=found)
+
+
+@router.post("/privacy/erase")
+async def erase(request: Request) -> Response:
+    current = await visit(request)
+    staff = current.require(Permission.PRIVACY)
+    form = await current.check_csrf()
+    code = normalise_reference_code(form_text(form, "reference", limit=20))
+    again = normalise_reference_code(form_text(form, "confirm", limit=20))
+    if code is None or code != again:
+        return await _page(current, error=NOT_ERASED, status=409)
+    async with current.loket.database.unit_of_work() as uow:
+        outcome = await _service(current).erase_for_reference(uow, code, staff_user_id=staff.id)
+        if not outcome.found:
+            uow.rollback_only()
+    if not outcome.found:
+        return await _page(current, error=NOT_ERASED, status=404)
+    return redirect(current, "/privacy?done=erased")
+
+
+def _code(reference: str) -> str:
+    code = normalise_reference_code(reference)
+    if code is None:
+        raise NotFound()
+    return code
+
+
+@router.get("/p/{reference}/privacy")
+async def access_copy(request: Request, reference: str) -> Response:
+    current = await visit(request)
+    staff = current.require(Permission.ACCESS_COPY)
+    code = _code(reference)
+    async with current.loket.database.unit_of_work() as uow:
+        copy = await _service(current).copy_for_reference(uow, code)
+        if copy is None:
+            raise NotFound()
+        download = request.query_params.get("download") == "1"
+        await record_staff_action(
+            uow, staff.id, "access_copy_made", PRE_AANMELDING, code, {"download": download}
+        )
+    if download:
+        response = Response(
+            copy_text(copy.blocks, copy.locale),
+            media_type="text/plain; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="inzage-{code}.txt"'},
+        )
+        current.set_cookies(response)
+        return response
+    return render(
+        current,
+        "access_copy.html",
+        {"reference": code, "blocks": render_blocks(copy.blocks, copy.locale), "lang": copy.locale},
+    )
+
+
+@router.post("/p/{reference}/erasure-declined")
+async def decline_erasure(request: Request, reference: str) -> Response:
+    current = await visit(request)
+    staff = current.require(Permission.PRIVACY)
+    await current.check_csrf()
+    code = _code(reference)
+    async with current.loket.database.unit_of_work() as uow:
+        if await uow.pre_aanmeldingen.get(code) is None:
+            raise NotFound()
+        await uow.pre_aanmeldingen.withdraw_erasure_request(code)
+        await record_staff_action(uow, staff.id, "erasure_request_declined", PRE_AANMELDING, code)
+    return redirect(current, "/privacy?done=declined")
+
+
+@router.post("/p/{reference}/handover")
+async def hand_over(request: Request, reference: str) -> Response:
+    current = await visit(request)
+    staff = current.require(Permission.CASES)
+    await current.check_csrf()
+    code = _code(reference)
+    async with current.loket.database.unit_of_work() as uow:
+        if not await uow.queue.visible(code, staff.scope):
+            raise NotFound()
+        try:
+            await uow.pre_aanmeldingen.hand_over(code)
+        except IllegalTransition:
+            return redirect(current, f"/p/{code}")
+        await record_staff_action(uow, staff.id, "handed_over", PRE_AANMELDING, code)
+    return redirect(current, f"/p/{code}?done=handover")
