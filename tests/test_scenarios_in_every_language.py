@@ -3,6 +3,7 @@ that language and reaches the same recommendation as in Dutch."""
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Any
 
 import pytest
@@ -51,11 +52,8 @@ def test_scenario_in_every_language(scenario: Scenario, locale: str) -> None:
     for text in texts_of(other.events):
         shown = render(text, locale)  # every placeholder filled, in this language
         assert shown and "{" not in shown, (locale, text.msgid)
-        if (
-            text.msgid.strip()
-            and catalog.gettext(text.msgid) == text.msgid
-            and any(c.isalpha() for c in text.msgid)
-        ):
+        words = "".join(part for part, *_ in Formatter().parse(text.msgid))
+        if catalog.gettext(text.msgid) == text.msgid and any(c.isalpha() for c in words):
             # Untranslated: only names that stay the same in every language may pass.
             assert text.msgid in KEPT_AS_IS, f"{locale}: not translated: {text.msgid!r}"
 

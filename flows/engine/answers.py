@@ -244,7 +244,9 @@ _DATE_REASONS = {
 def _date(question: Question, text: str, today: date, locale: str) -> Accepted | Rejected:
     earliest, latest = date_bounds(question, today)
     months = answer_words(locale).months
-    found = parse_date(text, earliest, latest, day_first=locale == "nl", months=months)
+    # Day-month-year in every language: people here read dates from Dutch papers (ID,
+    # release papers), and every shipped language but US English writes them so.
+    found = parse_date(text, earliest, latest, day_first=True, months=months)
     if isinstance(found, DateProblem):
         return _reject(found.code, _DATE_REASONS[found.code])
     return Accepted(found.value.isoformat())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -36,9 +37,11 @@ def edit_distance(a: str, b: str, limit: int) -> int:
         return limit + 1
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
+    over = limit + 1
     for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
+        # Only cells within `limit` of the diagonal can stay under the limit.
+        current = [i] + [over] * len(b)
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
             cost = 0 if a[i - 1] == b[j - 1] else 1
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
@@ -104,6 +107,18 @@ class CrisisPhrases:
         self.longest = max((len(words) for _, words in self.phrases), default=1)
         self._cache: dict[tuple[str, str], bool] = {}
         self._joined_cache: dict[tuple[str, str], bool] = {}
+        # Indexes that let `detect` try at each position only the phrases that can
+        # start there: a phrase's first word (or its first two words run together),
+        # and, for the run-together match, the first letter of the whole phrase.
+        self._starts: dict[str, list[int]] = {}
+        self._by_letter: dict[str, list[int]] = {}
+        for index, (_, words) in enumerate(self.phrases):
+            self._starts.setdefault(words[0], []).append(index)
+            if len(words) > 1:
+                self._starts.setdefault(words[0] + words[1], []).append(index)
+                self._by_letter.setdefault(words[0][:1], []).append(index)
+        self._start_cache: dict[str, frozenset[int]] = {}
+        self._letters = {start: Counter(start) for start in self._starts}
 
     def word_matches(self, typed: str, word: str) -> bool:
         key = (typed, word)
@@ -178,21 +193,57 @@ class CrisisPhrases:
             out[size] = ("".join(window), guarded)
         return out
 
+    def _could_match(self, typed: str, letters: Counter[str], start: str) -> bool:
+        """Cheap bounds of `_word_matches`, tried before the edit distance: a long word
+        may stand inside; otherwise the lengths, and the letters of `start` missing
+        from `typed` (never more than the edit distance), must be within the typos."""
+        if len(start) >= 7 and start in typed:
+            return True
+        limit = allowed_typos(len(start))
+        if abs(len(start) - len(typed)) > limit:
+            return typed == start
+        return (self._letters[start] - letters).total() <= limit
+
+    def _starting_with(self, typed: str) -> frozenset[int]:
+        """The phrases whose first word (or first two words run together) `typed` matches."""
+        found = self._start_cache.get(typed)
+        if found is None:
+            letters = Counter(typed)
+            found = frozenset(
+                index
+                for start, indexes in self._starts.items()
+                if self._could_match(typed, letters, start) and self.word_matches(typed, start)
+                for index in indexes
+            )
+            if len(self._start_cache) < 50_000:
+                self._start_cache[typed] = found
+        return found
+
     def detect(self, text: str) -> CrisisHit | None:
         words = tokens(text)
         if not any(any(c.isalpha() for c in w) for w in words):
             return None
+        hits: set[int] = set()
+        for i, word in enumerate(words):
+            # A phrase can only start here if its first word matches this word, or
+            # this word and the next run together (see `_match_at`, step j == 0).
+            starting = self._starting_with(word)
+            if i + 1 < len(words):
+                starting |= self._starting_with(word + words[i + 1])
+            for index in starting - hits:
+                if self._match_at(words, i, self.phrases[index][1]):
+                    hits.add(index)
+            joinable = [j for j in self._by_letter.get(word[:1], ()) if j not in hits]
+            if joinable:
+                windows = self._windows(words, i)
+                hits.update(j for j in joinable if self._joined_match(windows, self.phrases[j][1]))
         categories: list[str] = []
         found: list[str] = []
-        windows = [self._windows(words, i) for i in range(len(words))]
-        for category, phrase in self.phrases:
-            if any(
-                self._match_at(words, i, phrase) or self._joined_match(windows[i], phrase)
-                for i in range(len(words))
-            ):
-                found.append(" ".join(phrase))
-                if category not in categories:
-                    categories.append(category)
+        for index in sorted(hits):
+            category, phrase = self.phrases[index]
+            found.append(" ".join(phrase))
+            if category not in categories:
+                categories.append(category)
         return CrisisHit(tuple(categories), tuple(found)) if found else None
 
 

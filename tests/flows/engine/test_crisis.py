@@ -133,12 +133,9 @@ def test_edit_distance_counts_a_swap_once() -> None:
     assert edit_distance("kat", "hond", 1) == 2  # cut off above the limit
 
 
-def test_a_very_long_input_is_read_quickly() -> None:
-    import time
-
-    started = time.perf_counter()
+def test_a_crisis_phrase_at_the_end_of_a_very_long_input_is_found() -> None:
+    # How fast this is: bench/crisis_detection.py (no timing in unit tests).
     assert detect_crisis("ik zoek een huis " * 300 + "ik wil dood") is not None
-    assert time.perf_counter() - started < 2
 
 
 @cache
