@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,22 +98,24 @@ async def test_rollback_only_keeps_nothing(database: Database) -> None:
         assert not await uow.updates.is_processed("telegram", 5)
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "postgresql+asyncpg://intake:s3cret-pw@127.0.0.1:1/intake",
-        "postgresql://intake:s3cret-pw@127.0.0.1:1/intake",
-    ],
-)
+def closed_port() -> int:
+    """A port nothing listens on (bound and released; nothing else here takes it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("scheme", ["postgresql+asyncpg", "postgresql"])
 async def test_an_unreachable_database_gives_a_clear_message_without_the_password(
-    url: str,
+    scheme: str,
 ) -> None:
+    port = closed_port()
     with pytest.raises(DatabaseUnavailable) as caught:
-        await check_database(url, seconds=5)
+        await check_database(f"{scheme}://intake:s3cret-pw@127.0.0.1:{port}/intake", seconds=5)
     message = str(caught.value)
     assert re.match(
-        r"the database at postgresql(\+asyncpg)?://intake:\*\*\*@127\.0\.0\.1:1/intake "
-        r"is not reachable: .*(refused|failed)",
+        rf"the database at postgresql(\+asyncpg)?://intake:\*\*\*@127\.0\.0\.1:{port}/intake "
+        r"is not reachable: ",
         message,
     ), message
     assert "s3cret-pw" not in message
@@ -139,7 +142,7 @@ async def test_an_unusable_database_url_is_explained(url: str, message: str) -> 
 
 
 async def test_a_unit_of_work_on_an_unreachable_database_raises_database_unavailable() -> None:
-    database = Database("postgresql+asyncpg://intake@127.0.0.1:1/intake")
+    database = Database(f"postgresql+asyncpg://intake@127.0.0.1:{closed_port()}/intake")
     try:
         with pytest.raises(DatabaseUnavailable, match="not reachable"):
             async with database.unit_of_work():
