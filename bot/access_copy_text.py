@@ -36,7 +36,14 @@ from storage.access_copy import PersonData, Record
 from storage.lifecycle import Status
 from storage.pre_aanmeldingen import PreAanmelding
 
-__all__ = ["FLOW_OF_SUBMITTER", "CopyBlock", "copy_blocks", "copy_text", "render_blocks"]
+__all__ = [
+    "FLOW_OF_SUBMITTER",
+    "CopyBlock",
+    "copy_blocks",
+    "copy_text",
+    "copy_texts",
+    "render_blocks",
+]
 
 LOKET_TIME_ZONE = ZoneInfo("Europe/Amsterdam")
 FLOW_OF_SUBMITTER = {
@@ -405,3 +412,15 @@ def copy_text(blocks: Iterable[CopyBlock], locale: str) -> str:
         part = "\n".join(([heading.upper()] if heading else []) + lines)
         parts.append(part)
     return "\n\n".join(parts) + "\n"
+
+
+def copy_texts(blocks: Iterable[CopyBlock]) -> list[Text]:
+    """The copy as lines (a blank line between blocks), for a chat message."""
+    out: list[Text] = []
+    for block in blocks:
+        if out:
+            out.append(_raw(""))
+        if block.heading is not None:
+            out.append(block.heading)
+        out.extend(block.lines)
+    return out

@@ -49,7 +49,7 @@ class PrivacyService:
         self,
         database: Database,
         *,
-        secret_key: str,
+        secret_key: str | None = None,
         library: FlowLibrary | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -58,9 +58,14 @@ class PrivacyService:
         self.library = library or flow_library()
         self._clock = clock or database.clock
 
+    def _secret(self) -> str:
+        if not self._secret_key:
+            raise RuntimeError("this PrivacyService was made without the secret key")
+        return self._secret_key
+
     def person(self, channel: str, user_id: str | int) -> Person:
         """The person of a chat; for the web chat `user_id` is the chat's id."""
-        user_hash = hash_channel_user(self._secret_key, channel, user_id)
+        user_hash = hash_channel_user(self._secret(), channel, user_id)
         return Person(channel, user_hash, str(user_id) if channel == WEB_CHANNEL else None)
 
     def today(self) -> date:
@@ -71,14 +76,26 @@ class PrivacyService:
     async def copy_for_chat(
         self, channel: str, user_id: str | int, *, erase_hint: str | None = w.COPY_HOW_TO_ERASE
     ) -> list[CopyBlock]:
+        return await self.copy_for(self.person(channel, user_id), erase_hint=erase_hint)
+
+    async def copy_for(
+        self, person: Person, *, erase_hint: str | None = w.COPY_HOW_TO_ERASE
+    ) -> list[CopyBlock]:
+        """The copy for a chat's person (a channel that knows the hash already)."""
         async with self.database.unit_of_work(write=False) as uow:
-            data = await collect_person(uow, self.person(channel, user_id))
+            data = await collect_person(uow, person)
         return copy_blocks(data, self.library, today=self.today(), erase_hint=erase_hint)
 
     async def erase_for_chat(self, channel: str, user_id: str | int) -> ErasureOutcome:
-        person = self.person(channel, user_id)
+        return await self.erase(self.person(channel, user_id))
+
+    async def erase(self, person: Person) -> ErasureOutcome:
         async with self.database.unit_of_work() as uow:
-            return await erase_person(uow, person)
+            return await self.erase_in(uow, person)
+
+    async def erase_in(self, uow: UnitOfWork, person: Person) -> ErasureOutcome:
+        """In the caller's unit of work (a channel queues its answer in the same one)."""
+        return await erase_person(uow, person)
 
     # --- staff act on a pre-aanmelding -------------------------------------------------
 
@@ -97,7 +114,7 @@ class PrivacyService:
         from storage.tables import WebChatRow
 
         for chat_id in await uow.session.scalars(select(WebChatRow.chat_id)):  # type: ignore[call-overload]
-            if hash_channel_user(self._secret_key, WEB_CHANNEL, chat_id) == user_hash:
+            if hash_channel_user(self._secret(), WEB_CHANNEL, chat_id) == user_hash:
                 return str(chat_id)
         return None
 

@@ -90,7 +90,15 @@ class ErasureOutcome:
 
     @property
     def found(self) -> bool:
-        return any(self.erased.values()) or bool(self.requested) or self.unlinked > 0
+        """Whether the person had anything stored: a conversation, a web chat or a
+        pre-aanmelding (messages the bot queued to a chat alone do not count: they
+        are erased too, but a chat that only asked what is stored has nothing)."""
+        substantive = ("conversation_sessions", "web_chats", "pre_aanmeldingen")
+        return (
+            any(self.erased.get(name) for name in substantive)
+            or bool(self.requested)
+            or self.unlinked > 0
+        )
 
 
 def _add(counts: dict[str, int], more: Mapping[str, int]) -> None:

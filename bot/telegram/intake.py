@@ -7,7 +7,9 @@ An adapter (aiogram or python-telegram-bot) turns its framework's update into an
   button -> `LanguageInput`); forged callback data changes nothing;
 - `/start [payload]` -> `StartInput(payload)`, `/help` -> HELP, `/hulp` -> CRISIS
   (the crisis numbers), `/terug` -> BACK, `/stop` -> STOP, `/taal [code]` -> the
-  language chooser or `LanguageInput`; `/status` and `/privacy` are answered here;
+  language chooser or `LanguageInput`; `/status` and `/privacy` are answered here,
+  and `/mijngegevens` (the access copy) and `/verwijder` (erasure after yes/no
+  buttons) through `bot.privacy` (docs/privacy.md);
 - stickers, photos, voice, locations, edited messages, unknown commands and texts
   longer than any answer: a short explanation and the open question again; the
   conversation does not move (a long text with crisis words still gets crisis help).
@@ -29,9 +31,12 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
+from bot import privacy_wording
+from bot.access_copy_text import copy_texts
 from bot.conversation import (
     LANGUAGE_TOKEN,
     ConversationService,
@@ -41,6 +46,7 @@ from bot.conversation import (
     Turn,
     language_prompt,
 )
+from bot.privacy import PrivacyService, erasure_texts
 from bot.telegram import wording
 from bot.telegram.delivery import CHANNEL
 from bot.telegram.rendering import Payload, RenderOptions, render_turn, text_payloads
@@ -55,17 +61,20 @@ from flows.engine.inputs import (
     parse_callback,
 )
 from flows.engine.library import FlowNotFound
-from flows.engine.prompts import Prompt
+from flows.engine.prompts import Prompt, PromptOption
+from flows.privacy_notices import current_notice
 from flows.texts import Text
 from locales import render
 from locales.languages import language, match_locale
 from storage.engine import DatabaseUnavailable
+from storage.erasure import Person
 from storage.pre_aanmeldingen import PreAanmeldingFilter
 from storage.unit_of_work import UnitOfWork
 
 __all__ = ["GROUP_NOTICE", "MAX_TEXT_CHARS", "Handled", "Incoming", "TelegramIntake"]
 
 MAX_TEXT_CHARS = 1000  # the longest answer any question takes
+ERASE_TOKEN = "verwijder"  # noqa: S105 - the callback token of /verwijder's buttons
 log = logging.getLogger(__name__)
 GROUP_NOTICE = "telegram-group-notice"  # processed-updates namespace: one notice a group
 
@@ -116,6 +125,7 @@ class TelegramIntake:
         self.service = service
         self.retry_pauses = retry_pauses
         self.database = service.database
+        self.privacy = PrivacyService(service.database, library=service.library)
         self.render_options = render_options or RenderOptions()
         self.staff_chat = staff_chat
         self._on_queued = on_queued
@@ -228,6 +238,9 @@ class TelegramIntake:
 
     async def _callback(self, incoming: Incoming) -> Handled:
         choice = parse_callback(incoming.callback_data or "")
+        if choice is not None and choice.token == ERASE_TOKEN:
+            await self._erase(incoming, confirmed=choice.option == "yes")
+            return Handled()
         inp: ServiceInput | None = choice
         if choice is not None and choice.token == LANGUAGE_TOKEN:
             inp = LanguageInput(choice.option) if language(choice.option) else None
@@ -258,15 +271,51 @@ class TelegramIntake:
         elif name == "status":
             await self._status(incoming)
         elif name == "privacy":
-            await self._reply(incoming, self._privacy())
+            await self._reply(incoming, await self._privacy(incoming))
+        elif name == "mijngegevens":
+            person = Person(CHANNEL, self.service.key(CHANNEL, incoming.chat_id).user_hash)
+            await self._reply(incoming, copy_texts(await self.privacy.copy_for(person)))
+        elif name == "verwijder":
+            await self._reply(incoming, [], prompt=_erase_prompt())
         else:
             await self._reply(incoming, [Text(wording.UNKNOWN_COMMAND)])
 
-    def _privacy(self) -> list[Text]:
-        texts = [Text(wording.PRIVACY), Text(wording.PRIVACY_TELEGRAM)]
+    async def _privacy(self, incoming: Incoming) -> list[Text]:
+        """The current notice of the flow in progress (else of zelfmelding)."""
+        view = await self._view(incoming)
+        flow = (view.flow_id if view is not None else None) or "zelfmelding"
+        notice = current_notice(flow, self.database.clock().date())
+        texts = [*notice.texts, Text(wording.PRIVACY_COMMANDS), Text(wording.PRIVACY_TELEGRAM)]
         if self.render_options.web_chat_url:
             texts.append(Text(wording.WEB_CHAT, {"url": self.render_options.web_chat_url}))
         return texts
+
+    async def _erase(self, incoming: Incoming, *, confirmed: bool) -> None:
+        """A pressed /verwijder button: erase (yes) or not (no), and say so, in one unit
+        of work. The answer to an erased chat is queued under a throwaway hash, so no
+        row links it to the chat once it is delivered (the address goes then)."""
+        view = await self._view(incoming)
+        locale = (
+            view.locale
+            if view is not None
+            else match_locale(incoming.language_code, self.service.default_locale)
+        )
+        key = self.service.key(CHANNEL, incoming.chat_id)
+        async with self.database.unit_of_work() as uow:
+            if not await uow.updates.mark_processed(CHANNEL, incoming.update_id):
+                return
+            if confirmed:
+                await uow.lock_conversation(key)
+                outcome = await self.privacy.erase_in(uow, Person(CHANNEL, key.user_hash))
+                payloads = text_payloads(erasure_texts(outcome), locale)
+                recipient_hash = secrets.token_hex(32) if outcome.found else key.user_hash
+            else:
+                shown = view.prompt if view is not None else None
+                payloads = text_payloads([Text(privacy_wording.ERASE_CANCELLED)], locale, shown)
+                recipient_hash = key.user_hash
+            for payload in payloads:
+                await uow.outbox.enqueue(CHANNEL, recipient_hash, str(incoming.chat_id), payload)
+        self._count(incoming.update_id, len(payloads))
 
     async def _status(self, incoming: Incoming) -> None:
         key = self.service.key(CHANNEL, incoming.chat_id)
@@ -361,6 +410,21 @@ class TelegramIntake:
                 return
             await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
         self._count(incoming.update_id, 1)
+
+
+def _erase_prompt() -> Prompt:
+    """/verwijder: the question, with yes and no buttons."""
+    return Prompt(
+        token=ERASE_TOKEN,
+        node="_erase",
+        kind="yes_no",
+        text=Text(privacy_wording.ERASE_ASK),
+        options=(
+            PromptOption("yes", Text(privacy_wording.ERASE_YES)),
+            PromptOption("no", Text(privacy_wording.ERASE_NO)),
+        ),
+        accepts_text=False,
+    )
 
 
 def _with_telegram_help(turn: Turn) -> Turn:

@@ -61,6 +61,8 @@ COMMANDS = (
     ("stop", wording.COMMAND_STOP),
     ("status", wording.COMMAND_STATUS),
     ("privacy", wording.COMMAND_PRIVACY),
+    ("mijngegevens", wording.COMMAND_MIJNGEGEVENS),
+    ("verwijder", wording.COMMAND_VERWIJDER),
 )
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,13 @@ COMMAND_TERUG = N_("Terug naar de vorige vraag")
 COMMAND_STOP = N_("Stoppen en je antwoorden wissen")
 COMMAND_STATUS = N_("Hoe staat het met mijn aanmelding?")
 COMMAND_PRIVACY = N_("Wat doen jullie met mijn gegevens?")
+COMMAND_MIJNGEGEVENS = N_("Welke gegevens hebben jullie van mij?")
+COMMAND_VERWIJDER = N_("Al mijn gegevens wissen")
 
 HELP_COMMANDS = N_(
     "In Telegram kun je ook deze commando's gebruiken: /taal voor een andere taal, "
-    "/status voor je aanmelding, /privacy over je gegevens, /hulp bij nood."
+    "/status voor je aanmelding, /privacy over je gegevens, /mijngegevens om ze te zien, "
+    "/verwijder om ze te wissen, /hulp bij nood."
 )
 
 # What the bot cannot read.
@@ -35,7 +38,7 @@ EDITED = N_(
 )
 UNKNOWN_COMMAND = N_(
     "Dit commando ken ik niet. Je kunt gebruiken: /start, /help, /hulp, /taal, /terug, "
-    "/stop, /status en /privacy."
+    "/stop, /status, /privacy, /mijngegevens en /verwijder."
 )
 TOO_LONG = N_("Je bericht is te lang voor mij. Schrijf een kort antwoord op de laatste vraag.")
 STALE_BUTTON = N_("Deze knop werkt niet meer. Kijk naar de laatste vraag.")
@@ -61,13 +64,10 @@ STATUS_AFGEWEZEN = N_("Het loket kan je niet aannemen. Je krijgt daarover een be
 STATUS_INGETROKKEN = N_("Deze aanmelding is ingetrokken.")
 STATUS_UNKNOWN = N_("Bel of mail het loket voor meer informatie.")
 
-# /privacy and the web chat.
-PRIVACY = N_(
-    "Over je gegevens: het loket bewaart alleen wat je hier invult, en alleen om te "
-    "kijken welke hulp bij je past. Alleen medewerkers van het loket lezen het. We "
-    "bewaren je Telegram-nummer niet bij je antwoorden. Een aanmelding die je niet "
-    "afmaakt, wissen we na 30 dagen. Typ /stop om te stoppen en alles te wissen. Je mag "
-    "altijd vragen welke gegevens we hebben, en vragen om ze te wissen."
+# /privacy (the notice itself is data: flows/data/privacy_notices.yaml) and the web chat.
+PRIVACY_COMMANDS = N_(
+    "Wil je zien welke gegevens we van je hebben? Typ /mijngegevens. Wil je dat we alles "
+    "wissen? Typ /verwijder."
 )
 PRIVACY_TELEGRAM = N_(
     "Let op: Telegram is een app van een ander bedrijf. Dat bedrijf kan zien dat je met "
