@@ -138,15 +138,16 @@ async def check_keys(
         old_fits = [key for key in keys if _fits(keyring, key)]
         if old_fits:
             raise KeyProblem(
-                f"ENCRYPTION_KEY (key {keyring.current.key_id}) is new to the database at "
+                f"the encryption key (key {keyring.current.key_id}) is new to the database at "
                 f"{where}, which is encrypted with key {_describe(keys)}; run "
                 "`intake keys rotate` (with the old key in ENCRYPTION_KEYS_OLD) before "
                 "starting with the new key"
             )
         raise KeyProblem(
-            f"ENCRYPTION_KEY (key {keyring.current.key_id}) is not the key of the database "
-            f"at {where}, which is encrypted with key {_describe(keys)}; set ENCRYPTION_KEY "
-            "to that key (see docs/privacy.md, key management)"
+            f"the encryption key (key {keyring.current.key_id}, from ENCRYPTION_KEY or "
+            f"./var/encryption_key) is not the key of the database at {where}, which is "
+            f"encrypted with key {_describe(keys)}; set ENCRYPTION_KEY to that key (see "
+            "docs/privacy.md, key management)"
         )
     missing = [key for key in keys if not _fits(keyring, key)]
     if missing:
