@@ -15,10 +15,13 @@ By default the send limits are raised (40/s per chat, 10,000/s overall) so that 
 figures show processing cost, not Telegram's pacing; --telegram-limits uses the real
 ones (then about 30 messages a second overall is the ceiling, by design).
 
+With --think S each person pauses a random 0..2S seconds before each update, as people
+do; without it they answer at once (a stress test: latency is then mostly queueing).
+
 Run: `.venv/bin/python bench/telegram_adapters.py [--users 200] [--telegram-limits]
-[--postgres]`; prints a table, writes its part ("sqlite" or "postgresql") of
-bench/results/telegram_adapters.json (--postgres: a schema of its own in
-TEST_POSTGRES_URL, dropped afterwards).
+[--postgres] [--think S]`; prints a table, writes its part ("sqlite", "postgresql",
+"sqlite_think_3s", ...) of bench/results/telegram_adapters.json (--postgres: a schema
+of its own in TEST_POSTGRES_URL, dropped afterwards).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import platform
+import random
 import shutil
 import statistics
 import sys
@@ -152,8 +157,13 @@ class Run:
         }
 
 
-async def person(api: CountingFake, chat: int, latencies: list[float], echo: bool) -> None:
+async def person(
+    api: CountingFake, chat: int, latencies: list[float], echo: bool, think: float
+) -> None:
+    pauses = random.Random(chat)
     for kind, value in SCRIPT:
+        if think:
+            await asyncio.sleep(pauses.uniform(0, 2 * think))
         before = api.replies[chat]
         started = time.perf_counter()
         if kind == "text":
@@ -170,11 +180,13 @@ async def person(api: CountingFake, chat: int, latencies: list[float], echo: boo
 
 
 async def crowd(
-    api: CountingFake, users: int, first_chat: int, echo: bool
+    api: CountingFake, users: int, first_chat: int, echo: bool, think: float = 0.0
 ) -> tuple[float, list[float]]:
     latencies: list[float] = []
     started = time.perf_counter()
-    await asyncio.gather(*(person(api, first_chat + n, latencies, echo) for n in range(users)))
+    await asyncio.gather(
+        *(person(api, first_chat + n, latencies, echo, think) for n in range(users))
+    )
     return time.perf_counter() - started, latencies
 
 
@@ -270,6 +282,7 @@ async def measure(
     handler: str,
     users: int,
     start_bot: Callable[[CountingFake], Any],
+    think: float,
 ) -> Run:
     fake_limits = RateLimits(
         per_chat_per_second=1e6, per_chat_burst=1e6, global_per_second=1e6, global_burst=1e6
@@ -277,7 +290,7 @@ async def measure(
     async with CountingFake(rate_limits=fake_limits) as api, start_bot(api):
         await crowd(api, 5, 900_000, handler == "echo")  # warm up: imports, caches, pools
         cpu = time.process_time()
-        seconds, latencies = await crowd(api, users, 1, handler == "echo")
+        seconds, latencies = await crowd(api, users, 1, handler == "echo", think)
         cpu = time.process_time() - cpu
     return Run(framework, handler, users, len(latencies), seconds, latencies, cpu)
 
@@ -290,6 +303,7 @@ async def fresh_sqlite(directory: Path, name: str) -> str:
 
 async def main(arguments: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.WARNING)
+    arguments.load_before = os.getloadavg()[0]  # other work on the machine skews figures
     limits = SendLimits() if arguments.telegram_limits else FAST
     runs: list[Run] = []
     directory = Path(tempfile.mkdtemp(prefix="telegram-bench-"))
@@ -311,8 +325,9 @@ async def main(arguments: argparse.Namespace) -> None:
             def echo(api: CountingFake, framework: str = framework) -> Awaitable[Any]:
                 return echo_bot(api, framework)
 
-            runs.append(await measure(framework, "intake", arguments.users, intake))
-            runs.append(await measure(framework, "echo", arguments.users, echo))
+            think = arguments.think
+            runs.append(await measure(framework, "intake", arguments.users, intake, think))
+            runs.append(await measure(framework, "echo", arguments.users, echo, think))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
         for schema in schemas:
@@ -326,7 +341,8 @@ def report(runs: list[Run], arguments: argparse.Namespace) -> None:
     limits = "telegram (1/s per chat, 30/s overall)" if arguments.telegram_limits else "raised"
     print(
         f"{arguments.users} simulated people, {len(SCRIPT)} updates each, long polling, "
-        f"database {database}, send limits {limits}"
+        f"database {database}, send limits {limits}, think time {arguments.think} s, "
+        f"load average {arguments.load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
     print(
         f"{'framework':10}{'handler':8}{'updates':>9}{'upd/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
@@ -360,7 +376,13 @@ def report(runs: list[Run], arguments: argparse.Namespace) -> None:
         "mode": "polling",
         "database": database,
         "send_limits": limits,
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "think_seconds": arguments.think,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_1min_before": round(arguments.load_before, 1),
+            "load_average_1min_after": round(os.getloadavg()[0], 1),
+        },
         "runs": rows,
         "ratios": ratios,
     }
@@ -370,8 +392,9 @@ def report(runs: list[Run], arguments: argparse.Namespace) -> None:
         kept = json.loads(path.read_text())
     except (OSError, ValueError):
         kept = {}
-    kept = {k: v for k, v in kept.items() if k in ("sqlite", "postgresql")}
-    kept["postgresql" if arguments.postgres else "sqlite"] = output
+    kept = {k: v for k, v in kept.items() if k.startswith(("sqlite", "postgresql"))}
+    part = "postgresql" if arguments.postgres else "sqlite"
+    kept[part + (f"_think_{arguments.think:g}s" if arguments.think else "")] = output
     path.write_text(json.dumps(kept, indent=2) + "\n")
 
 
@@ -380,4 +403,10 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--telegram-limits", action="store_true")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a person takes before each answer (default 0: a stress test)",
+    )
     asyncio.run(main(parser.parse_args()))
