@@ -11,6 +11,9 @@ search. Prints p50 and p95 per scenario; writes bench/results/dashboard_queue.js
 Run: `.venv/bin/python bench/dashboard_queue.py` (10k and 100k), or with sizes:
 `.venv/bin/python bench/dashboard_queue.py 10000 100000 1000000` (1M takes minutes).
 `--sqlite-only` skips PostgreSQL (TEST_POSTGRES_URL, as the tests use).
+
+Encryption at rest is on (bench/common.py sets the benchmark key): the encrypted
+columns are seeded with values encrypted under it, one ciphertext per distinct value.
 """
 
 from __future__ import annotations
@@ -38,15 +41,19 @@ from sqlalchemy import make_url, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import common  # noqa: E402, F401  (the benchmark's encryption key, configured)
+
 from bot.settings import Settings  # noqa: E402
 from loket.app import create_loket_app  # noqa: E402
 from loket.config import LoketConfig  # noqa: E402
 from loket.passwords import hash_password  # noqa: E402
 from loket.totp import code_at, new_secret  # noqa: E402
+from storage.column_types import SensitiveJSON, SensitiveValueCodec  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.engine import create_engine  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
 from storage.reference_codes import ALPHABET  # noqa: E402
+from storage.tables import PreAanmeldingRow  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -84,6 +91,32 @@ COLUMNS = (
     "status",
     "crisis_follow_up",
 )
+
+
+def _encrypted_columns() -> dict[int, str]:
+    """Position in COLUMNS -> the encryption context of that column."""
+    table = PreAanmeldingRow.__table__  # type: ignore[attr-defined]
+    out = {}
+    for index, name in enumerate(COLUMNS):
+        kind = table.c[name].type
+        if isinstance(kind, SensitiveJSON):
+            out[index] = kind.context
+    return out
+
+
+ENCRYPTED = _encrypted_columns()
+
+
+def encrypted(row: tuple[Any, ...], cache: dict[tuple[int, Any], bytes]) -> tuple[Any, ...]:
+    """The row with its encrypted columns encrypted (a JSON text in, bytes out)."""
+    values = list(row)
+    for index, context in ENCRYPTED.items():
+        key = (index, values[index])
+        blob = cache.get(key)
+        if blob is None:
+            blob = cache[key] = SensitiveValueCodec.encode(json.loads(values[index]), context)
+        values[index] = blob
+    return tuple(values)
 
 
 def reference(number: int) -> str:
@@ -146,8 +179,9 @@ def seed_sqlite(path: Path, count: int) -> None:
                 for v in row
             )
 
+        cache: dict[tuple[int, Any], bytes] = {}
         with connection:
-            connection.executemany(statement, (plain(row) for row in rows(count)))
+            connection.executemany(statement, (plain(encrypted(row, cache)) for row in rows(count)))
         connection.execute("ANALYZE")
     finally:
         connection.close()
@@ -161,8 +195,9 @@ async def seed_postgres(url: str, count: int) -> None:
             driver = raw.driver_connection
             assert driver is not None
             batch: list[tuple[Any, ...]] = []
+            cache: dict[tuple[int, Any], bytes] = {}
             for row in rows(count):
-                batch.append(row)
+                batch.append(encrypted(row, cache))
                 if len(batch) == 50_000:
                     await driver.copy_records_to_table(
                         "pre_aanmeldingen", records=batch, columns=COLUMNS
