@@ -298,6 +298,8 @@ class ConversationService:
         """Before a flow: who is this intake for, and in which language."""
         messages: list[Outgoing] = []
         crisis = False
+        # Signs of danger seen earlier on this screen stay marked for staff follow-up.
+        marked = bool(stored is not None and stored.state.get("crisis"))
         choosing = "flow"
         hit = detect_crisis(inp.text) if isinstance(inp, TextInput) else None
         if hit is not None or inp == CommandInput(Command.CRISIS):
@@ -330,7 +332,7 @@ class ConversationService:
             stored,
             flow_id="_start",
             flow_version=0,
-            state={"stage": "choose", "choosing": choosing, "crisis": crisis},
+            state={"stage": "choose", "choosing": choosing, "crisis": crisis or marked},
             language=locale,
         )
         return Turn(tuple(messages), locale, crisis=crisis)

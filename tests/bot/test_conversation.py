@@ -140,3 +140,18 @@ async def test_a_forged_button_changes_nothing(database: Database) -> None:
     assert before is not None and after is not None
     assert after.prompt == before.prompt == forged.prompt
     assert turn.prompt is not None
+
+
+async def test_a_crisis_before_the_flow_stays_marked_when_the_flow_starts(
+    database: Database,
+) -> None:
+    """Regression: the next input on the start screen dropped the crisis mark."""
+    svc = service(database)
+    await svc.handle("web", "u", TextInput("ik wil dood"))
+    chooser = await svc.handle("web", "u", TextInput("geen idee"))
+    assert chooser.prompt is not None and chooser.prompt.node == "_start"
+    started = await svc.handle("web", "u", ChoiceInput(chooser.prompt.token, "veldwerk"))
+    assert started.flow_id == "veldwerk"
+    async with database.unit_of_work(write=False) as uow:
+        stored = await uow.conversations.load(svc.key("web", "u"))
+    assert stored is not None and stored.state["session"]["crisis"] is True
