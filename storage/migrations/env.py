@@ -83,11 +83,11 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
-    _configure_encryption()
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)
     else:
+        _configure_encryption()
         asyncio.run(_run_async(_url()))
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from bot.conversation import ConversationService, StartInput, Turn
 from flows.engine.inputs import ChoiceInput
@@ -82,7 +82,10 @@ async def raw_dump(db: Database) -> str:
     """Every column of every table as stored, without the application's types."""
     parts: list[str] = []
     async with db.engine.connect() as connection:
+        present = set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
         for table in metadata.sorted_tables:
+            if table.name not in present:
+                continue
             rows = await connection.execute(text(f'SELECT * FROM "{table.name}"'))
             for row in rows:
                 parts.append(table.name + ": " + " | ".join(_cell(v) for v in row))

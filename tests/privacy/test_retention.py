@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.app import create_app
 from bot.cli import main
+from bot.maintenance import purge_daily
+from bot.settings import Settings
 from storage.audit import AuditFilter
 from storage.conversations import ConversationKey
 from storage.database import Database
@@ -248,3 +251,23 @@ def test_intake_purge_on_the_command_line(tmp_path: Path) -> None:
     assert "report_facts_added: 1" in done.output
     again = runner.invoke(main, ["purge", "--database-url", url])
     assert "removed pre_aanmeldingen: 0" in again.output
+
+
+async def test_intake_serve_purges_in_the_background(
+    backend: Backend, database: Database, clock: FakeClock
+) -> None:
+    reference = await submitted(database, clock, Status.INGETROKKEN)
+    clock.advance(days=91)
+    task = asyncio.create_task(purge_daily(database, POLICY, first_after=0, every=3600))
+    try:
+        for _ in range(200):
+            if not await exists(database, reference):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+    assert not await exists(database, reference)
+    settings = Settings(_env_file=None, database_url=backend.url)  # type: ignore[call-arg]
+    app = create_app(settings, database=database, purge_daily=True)
+    async with app.router.lifespan_context(app):  # starts and stops the task cleanly
+        await asyncio.sleep(0)
