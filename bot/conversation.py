@@ -177,6 +177,7 @@ class ConversationService:
         clock: Callable[[], datetime] | None = None,
         new_reference: Callable[[], str] = new_reference_code,
         session_ttl: timedelta = SESSION_TTL,
+        push_channels: tuple[str, ...] = ("telegram",),
     ) -> None:
         self.database = database
         self._secret_key = secret_key
@@ -185,6 +186,15 @@ class ConversationService:
         self._clock = clock or database.clock
         self._new_reference = new_reference
         self._ttl = session_ttl
+        # Channels the loket can write to later (the outbox delivers there).
+        self.push_channels = push_channels
+
+    async def _keep_chat_address(self, uow: UnitOfWork, reference: str, address: str) -> None:
+        """On a push channel, a person who chose "via this chat" can be reached there
+        by staff (status changes, questions): keep the chat's address with the record."""
+        record = await uow.pre_aanmeldingen.get(reference)
+        if record is not None and record.contact_preference == "chat":
+            await uow.pre_aanmeldingen.set_chat_address(reference, address)
 
     def key(self, channel: str, user_id: str | int) -> ConversationKey:
         return ConversationKey.for_user(self._secret_key, channel, user_id)
@@ -217,6 +227,8 @@ class ConversationService:
                 await uow.conversations.delete(key)
                 stored = None
             turn = await self._step(uow, key, stored, inp, locale_hint)
+            if turn.reference is not None and channel in self.push_channels:
+                await self._keep_chat_address(uow, turn.reference, str(user_id))
             if outbox is not None:
                 for payload in outbox(turn):
                     await uow.outbox.enqueue(channel, key.user_hash, str(user_id), payload)

@@ -17,7 +17,7 @@ from loket.access import Permission, Staff
 from loket.audit_trail import PRE_AANMELDING, record_staff_action
 from loket.case_view import load_case
 from loket.i18n import dashboard_translations
-from loket.info_request import info_request_message
+from loket.person_messages import PersonMessage, question_message, status_message
 from loket.web import NotFound, Visit, form_text, redirect, render, visit
 from storage.lifecycle import TRANSITIONS, IllegalTransition, Status
 from storage.reference_codes import normalise_reference_code
@@ -125,7 +125,7 @@ async def change_status(request: Request, reference: str) -> Response:
         if error is None:
             to = Status(to_text)
             try:
-                await uow.pre_aanmeldingen.transition(
+                changed = await uow.pre_aanmeldingen.transition(
                     code,
                     to,
                     staff_user_id=staff.id,
@@ -145,15 +145,26 @@ async def change_status(request: Request, reference: str) -> Response:
                 {"from": item.status.value, "to": to_text[:30]},
             )
             return await _page(current, uow, staff, code, error=error, status=409)
+        notified = await _send(uow, status_message(changed))
         await record_staff_action(
             uow,
             staff.id,
             "status_changed",
             PRE_AANMELDING,
             code,
-            {"from": item.status.value, "to": to_text},
+            {"from": item.status.value, "to": to_text, "person_notified": notified},
         )
     return redirect(current, f"/p/{code}?done=status")
+
+
+async def _send(uow: UnitOfWork, message: PersonMessage | None) -> bool:
+    """Queue a message to the person in the outbox; False when they have no chat."""
+    if message is None:
+        return False
+    await uow.outbox.enqueue(
+        message.channel, message.recipient_hash, message.recipient, message.payload
+    )
+    return True
 
 
 def _status_problem(
@@ -247,14 +258,10 @@ async def ask_for_information(request: Request, reference: str) -> Response:
         await uow.pre_aanmeldingen.transition(
             code, Status.INFO_GEVRAAGD, staff_user_id=staff.id, reason=question
         )
-        message = info_request_message(item, question)
-        details: dict[str, Any] = {"queued": message is not None}
-        if message is not None:
-            details["outbox_id"] = await uow.outbox.enqueue(
-                message.channel, message.recipient_hash, message.recipient, message.payload
-            )
+        queued = await _send(uow, question_message(item, question))
+        details: dict[str, Any] = {"queued": queued}
         await record_staff_action(uow, staff.id, "info_requested", PRE_AANMELDING, code, details)
-    return redirect(current, f"/p/{code}?done={'info' if message else 'info_no_chat'}")
+    return redirect(current, f"/p/{code}?done={'info' if queued else 'info_no_chat'}")
 
 
 @router.post("/p/{reference}/crisis")

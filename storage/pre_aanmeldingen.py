@@ -198,6 +198,8 @@ class PreAanmeldingStore(Protocol):
 
     async def set_crisis_follow_up(self, reference: str, needed: bool) -> PreAanmelding: ...
 
+    async def set_chat_address(self, reference: str, address: str) -> PreAanmelding: ...
+
     async def history(self, reference: str) -> list[StatusChange]: ...
 
     async def add_note(self, reference: str, staff_user_id: int, text: str) -> StaffNote: ...
@@ -482,6 +484,17 @@ class SqlPreAanmeldingStore:
         """Assign to a staff member (None: unassign)."""
         row = await self._row(reference, for_update=True)
         row.assigned_staff_id = staff_user_id
+        row.updated_at = self._clock()
+        await self._session.flush()
+        return _pre_aanmelding(row)
+
+    async def set_chat_address(self, reference: str, address: str) -> PreAanmelding:
+        """Keep the chat address (encrypted) of a person who asked to be contacted in the
+        chat, so staff messages can reach them; erased with the pre-aanmelding."""
+        row = await self._row(reference, for_update=True)
+        if row.contact_preference != "chat":
+            raise ValueError("a chat address is kept only when the person chose the chat")
+        row.contact_address = address
         row.updated_at = self._clock()
         await self._session.flush()
         return _pre_aanmelding(row)

@@ -8,24 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.telegram import wording
+from flows.notices import STATUS_TEXTS, STATUS_UNKNOWN
 from flows.texts import Text
 from storage.lifecycle import Status
 from storage.pre_aanmeldingen import PreAanmelding
 
-__all__ = ["SHOWN", "STATUS_TEXTS", "status_texts"]
+__all__ = ["SHOWN", "status_texts"]
 
 SHOWN = 3  # the newest few; older ones are in the loket's records
-
-STATUS_TEXTS: dict[Status, str] = {
-    Status.NIEUW: wording.STATUS_NIEUW,
-    Status.IN_BEHANDELING: wording.STATUS_IN_BEHANDELING,
-    Status.INFO_GEVRAAGD: wording.STATUS_INFO_GEVRAAGD,
-    Status.INTAKE_GEPLAND: wording.STATUS_INTAKE_GEPLAND,
-    Status.GEACCEPTEERD: wording.STATUS_GEACCEPTEERD,
-    Status.DOORVERWEZEN: wording.STATUS_DOORVERWEZEN,
-    Status.AFGEWEZEN: wording.STATUS_AFGEWEZEN,
-    Status.INGETROKKEN: wording.STATUS_INGETROKKEN,
-}
 
 
 def status_texts(records: Sequence[PreAanmelding], *, draft: bool) -> list[Text]:
@@ -39,7 +29,7 @@ def status_texts(records: Sequence[PreAanmelding], *, draft: bool) -> list[Text]
                 {"reference": record.reference, "date": record.created_at.date()},
             )
         )
-        texts.append(Text(STATUS_TEXTS.get(record.status, wording.STATUS_UNKNOWN)))
+        texts.append(Text(STATUS_TEXTS.get(Status(record.status).value, STATUS_UNKNOWN)))
     if not newest:
         texts.append(Text(wording.STATUS_NONE))
     if draft:

@@ -52,17 +52,6 @@ STATUS_NONE = N_("Ik vind geen verstuurde aanmelding van jou in deze chat.")
 STATUS_START = N_("Wil je je aanmelden? Typ /start.")
 STATUS_DRAFT = N_("Je bent nog bezig met een aanmelding. Die is nog niet verstuurd.")
 STATUS_ITEM = N_("Aanmelding {reference} van {date}:")
-STATUS_NIEUW = N_("We hebben je aanmelding ontvangen. Een medewerker gaat hem lezen.")
-STATUS_IN_BEHANDELING = N_("Een medewerker van het loket is met je aanmelding bezig.")
-STATUS_INFO_GEVRAAGD = N_(
-    "Het loket heeft meer informatie van je nodig. Je krijgt daarover een bericht."
-)
-STATUS_INTAKE_GEPLAND = N_("Er is een gesprek met je gepland.")
-STATUS_GEACCEPTEERD = N_("Je bent aangenomen. Het loket neemt contact met je op.")
-STATUS_DOORVERWEZEN = N_("Het loket heeft je doorverwezen naar een andere organisatie.")
-STATUS_AFGEWEZEN = N_("Het loket kan je niet aannemen. Je krijgt daarover een bericht.")
-STATUS_INGETROKKEN = N_("Deze aanmelding is ingetrokken.")
-STATUS_UNKNOWN = N_("Bel of mail het loket voor meer informatie.")
 
 # /privacy (the notice itself is data: flows/data/privacy_notices.yaml) and the web chat.
 PRIVACY_COMMANDS = N_(

@@ -91,11 +91,15 @@ def submission(
         recommendation=recommend(profile, date(2025, 3, 3)),
         contact_preference="chat",
         channel_user_hash=channel_user_hash,
+        # The Telegram chat the conversation kept, so the loket can write back.
+        contact_address=CHAT_ID if channel_user_hash else None,
         client_name=client_name,
         client_birth_date=date(1990, 5, 17),
         answers=answers or {"story": "Ik slaap bij mijn zus op de bank."},
     )
 
+
+CHAT_ID = "424242"
 
 STAFF = {
     "beheer": ("beheerder", ()),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from storage.audit import AuditFilter
 from storage.lifecycle import Status
-from tests.loket.conftest import BASE, MAASTRICHT, Dashboard, World, submission
+from tests.loket.conftest import BASE, CHAT_ID, MAASTRICHT, Dashboard, World, submission
 
 
 async def status_of(world: World, ref: str) -> Status:
@@ -124,13 +124,38 @@ async def test_asking_for_information_queues_a_message(dashboard: Dashboard) -> 
     assert asked.status_code == 303 and asked.headers["location"].endswith("done=info")
     assert await status_of(world, ref) is Status.INFO_GEVRAAGD
     async with world.database.unit_of_work() as uow:
-        assert await uow.outbox.pending_count() == 1
+        # The status change to in_behandeling was news too; the question comes after it
+        # (the outbox hands out one message per person at a time, in order).
+        assert await uow.outbox.pending_count() == 2
+        (news,) = await uow.outbox.claim_due()
+        await uow.outbox.mark_delivered(news.id)
         (message,) = await uow.outbox.claim_due()
         history = await uow.pre_aanmeldingen.history(ref)
     assert message.channel == "telegram" and message.recipient_hash == "b" * 64
-    assert message.payload["kind"] == "info_request"
-    assert ref in message.payload["text"] and "Waar slaap je nu?" in message.payload["text"]
+    assert message.recipient == CHAT_ID
+    assert message.payload == {
+        "text": f"Het loket heeft een vraag over je aanmelding {ref}: Waar slaap je nu? "
+        "Je kunt hier antwoord geven, of het loket bellen."
+    }
     assert history[-1].reason == "Waar slaap je nu?"
+
+
+async def test_a_status_change_reaches_the_person_in_their_chat(dashboard: Dashboard) -> None:
+    world = dashboard.world
+    ref = world.references["parkstad"]
+    await dashboard.login("park")
+    page = f"/p/{ref}"
+    await dashboard.post(page + "/status", {"status": "in_behandeling", "reason": "ok"}, page=page)
+    async with world.database.unit_of_work() as uow:
+        (message,) = await uow.outbox.claim_due()
+        events = await uow.audit.events()
+    assert (message.channel, message.recipient) == ("telegram", CHAT_ID)
+    assert message.payload["text"] == (
+        f"Nieuws over je aanmelding {ref}:\n"
+        "Een medewerker van het loket is met je aanmelding bezig."
+    )
+    changed = [e for e in events if e.action == "status_changed"]
+    assert changed[-1].details["person_notified"] is True
 
 
 async def test_assign_note_and_crisis(dashboard: Dashboard) -> None:
