@@ -63,12 +63,7 @@ bench: install
 i18n: i18n-extract i18n-update i18n-compile
 
 i18n-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k NP_:1,2 --no-location --sort-output \
-	  --project=loket-housing-intake --copyright-holder="Loket Housing intake contributors" \
-	  -o locales/messages.pot .
-	$(BIN)/pybabel extract -F babel-loket.cfg -k N_ -k NP_:1,2 --no-location --sort-output \
-	  --project=loket-housing-intake --copyright-holder="Loket Housing intake contributors" \
-	  -o locales/loket.pot .
+	$(BIN)/python -m locales.templates
 
 i18n-update: install
 	for domain in messages loket; do \
