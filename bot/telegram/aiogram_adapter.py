@@ -27,19 +27,6 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 log = logging.getLogger(__name__)
 
 
-def _incoming(message: Message, update_id: int, *, edited: bool = False) -> Incoming:
-    user = message.from_user
-    return Incoming(
-        update_id=update_id,
-        chat_id=message.chat.id,
-        chat_type=str(message.chat.type),
-        language_code=user.language_code if user else None,
-        # A caption belongs to a photo or a file: not something the bot reads.
-        text=message.text,
-        edited=edited,
-    )
-
-
 class AiogramAdapter:
     name = "aiogram"
 
@@ -96,10 +83,12 @@ class AiogramAdapter:
     # --- handlers --------------------------------------------------------------------
 
     async def _on_message(self, message: Message, event_update: Update) -> None:
-        await self.intake.handle(_incoming(message, event_update.update_id))
+        await self.intake.handle(Incoming.from_message(message, event_update.update_id))
 
     async def _on_edited_message(self, message: Message, event_update: Update) -> None:
-        await self.intake.handle(_incoming(message, event_update.update_id, edited=True))
+        await self.intake.handle(
+            Incoming.from_message(message, event_update.update_id, edited=True)
+        )
 
     async def _on_callback_query(self, query: CallbackQuery, event_update: Update) -> None:
         message = query.message

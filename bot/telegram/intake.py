@@ -34,6 +34,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot import privacy_wording
 from bot.access_copy_text import copy_texts
@@ -99,6 +100,20 @@ class Incoming:
     callback_id: str | None = None
     callback_data: str | None = None
     message_id: int | None = None  # the message a pressed button is on
+
+    @classmethod
+    def from_message(cls, message: Any, update_id: int, *, edited: bool = False) -> Incoming:
+        """From an aiogram or a python-telegram-bot `Message`: both name these fields
+        as the Bot API does. A caption (of a photo or file) is not read as text."""
+        user = message.from_user
+        return cls(
+            update_id=update_id,
+            chat_id=message.chat.id,
+            chat_type=str(message.chat.type),
+            language_code=user.language_code if user else None,
+            text=message.text,
+            edited=edited,
+        )
 
     @property
     def is_callback(self) -> bool:

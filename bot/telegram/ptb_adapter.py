@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.telegram.intake import Handled, Incoming, TelegramIntake
@@ -24,18 +24,6 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 log = logging.getLogger(__name__)
 
 PtbApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-def _incoming(message: Message, update_id: int, *, edited: bool = False) -> Incoming:
-    user = message.from_user
-    return Incoming(
-        update_id=update_id,
-        chat_id=message.chat.id,
-        chat_type=str(message.chat.type),
-        language_code=user.language_code if user else None,
-        text=message.text,
-        edited=edited,
-    )
 
 
 class PtbAdapter:
@@ -97,10 +85,10 @@ class PtbAdapter:
             await self._on_callback_query(update)
         elif update.edited_message is not None:
             await self.intake.handle(
-                _incoming(update.edited_message, update.update_id, edited=True)
+                Incoming.from_message(update.edited_message, update.update_id, edited=True)
             )
         elif update.message is not None:
-            await self.intake.handle(_incoming(update.message, update.update_id))
+            await self.intake.handle(Incoming.from_message(update.message, update.update_id))
 
     async def _on_callback_query(self, update: Update) -> None:
         query = update.callback_query
