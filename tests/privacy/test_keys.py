@@ -25,9 +25,9 @@ from storage.database import Database
 from storage.encryption import EncryptionKey, Keyring, envelope_key_id
 from storage.key_registry import KeyProblem, check_keys, rotate_keys, sensitive_columns
 from storage.migrate import upgrade
-from tests.bot.test_serve import free_port
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.privacy.conftest import Backend, decrypted_dump, keyring
+from tests.serving import free_port
 from tests.storage.conftest import new_submission
 
 KEY_A = EncryptionKey(b"\xaa" * 32)

@@ -20,9 +20,9 @@ from typing import IO, Any
 import httpx
 import pytest
 
-from tests.bot.test_serve import free_port
 from tests.fakes import TEST_TOKEN, FakeBotAPI, FakeBotAPIThread
 from tests.scenario_files import load_scenarios
+from tests.serving import free_port
 from tests.telegram.scripts import COMMAND_TEXT
 
 SCENARIO = next(s for s in load_scenarios() if s.name == "zelfmelding/housing_first_street")
