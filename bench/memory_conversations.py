@@ -3,7 +3,7 @@
 A fresh process per database imports the bot, builds the `ConversationService` (as
 `intake serve` does) and opens N conversations, each the way a person in Telegram
 starts one: `/start`, then the flow's button, which opens the flow's first question
-(16 people at once, with update ids, as the Telegram intake calls it). The service keeps nothing per
+(8 people at once, with update ids, as the Telegram intake calls it). The service keeps nothing per
 conversation in memory (the session is loaded and saved in each update's unit of
 work), so resident size should not grow with N; this measures that it does not.
 
@@ -40,7 +40,8 @@ from common import (
 )
 from sqlalchemy import text
 
-CONCURRENCY = int(os.environ.get("BENCH_MEMORY_CONCURRENCY", "16"))
+# Below the connection pool's 15 (5 + 10 overflow): a worker never waits for a connection.
+CONCURRENCY = int(os.environ.get("BENCH_MEMORY_CONCURRENCY", "8"))
 THIS = Path(__file__).resolve()
 FLOWS = ("zelfmelding", "hulpverlener", "veldwerk")
 

@@ -55,11 +55,13 @@ def steps(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     ]
 
 
-def run_step(name: str, command: list[str]) -> float:
+def run_step(name: str, command: list[str]) -> tuple[float, bool]:
+    """Run one benchmark; its time and whether it succeeded (a failure is reported at
+    the end, the other benchmarks still run)."""
     print(f"\n=== {name}: {' '.join(command)}", flush=True)
     began = time.perf_counter()
-    subprocess.run([sys.executable, *command], cwd=BENCH, check=True)
-    return time.perf_counter() - began
+    done = subprocess.run([sys.executable, *command], cwd=BENCH, check=False)
+    return time.perf_counter() - began, done.returncode == 0
 
 
 def load(name: str) -> dict[str, Any]:
@@ -198,6 +200,13 @@ def profile_rows() -> list[Row]:
     return [("profile", f"{data['ms_per_update']} ms/update (aiogram, SQLite)", text)]
 
 
+def safely(table: Callable[[], list[Row]]) -> list[Row]:
+    try:
+        return table()
+    except (KeyError, TypeError, ValueError) as error:  # a results file from a failed run
+        return [(table.__name__.removesuffix("_rows"), "unreadable", repr(error))]
+
+
 TABLES: tuple[Callable[[], list[Row]], ...] = (
     engine_rows,
     service_rows,
@@ -227,10 +236,14 @@ def main() -> None:
     if missing:
         print(f"PostgreSQL: {missing}; its figures are left out")
     timings = {}
+    failed = []
     for name, command in steps(args):
-        timings[name] = round(run_step(name, command), 1)
+        seconds, succeeded = run_step(name, command)
+        timings[name] = round(seconds, 1)
+        if not succeeded:
+            failed.append(name)
     total = time.perf_counter() - began
-    rows = [row for table in TABLES for row in table()]
+    rows = [row for table in TABLES for row in safely(table)]
     width = max(len(what) for _, what, _ in rows)
     print("\n=== summary")
     for part, what, figure in rows:
@@ -240,6 +253,8 @@ def main() -> None:
         + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
         + ")"
     )
+    if failed:
+        print(f"FAILED: {', '.join(failed)} (their figures above are from an earlier run)")
     postgres = None if missing else asyncio.run(postgres_version())
     write_result(
         "summary",
@@ -249,9 +264,12 @@ def main() -> None:
             "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "step_seconds": timings,
             "total_seconds": round(total, 1),
+            "failed": failed,
             "table": [{"part": p, "what": w, "figure": f} for p, w, f in rows],
         },
     )
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
