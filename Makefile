@@ -51,9 +51,9 @@ test: lint typecheck imports i18n-check pytest
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Benchmarks (docs/benchmarks.md), about 11 minutes; needs PostgreSQL on 127.0.0.1 for its
-# part (TEST_POSTGRES_URL). BENCH_ARGS="--with-1m": the dashboard at 1M rows too (+2 min);
-# "--both-adapters": the HTTP run with PTB too (+4 min); "--quick": a smoke run.
+# Benchmarks (docs/benchmarks.md), about 10 minutes; needs PostgreSQL on 127.0.0.1 for its
+# part (TEST_POSTGRES_URL). BENCH_ARGS="--without-1m": no dashboard at 1M rows (-2 min);
+# "--both-adapters": the HTTP run with PTB too (+3 min); "--quick": a smoke run.
 bench: install
 	$(BIN)/python -m pip install --quiet py-spy || echo "no py-spy: the profile uses cProfile"
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
