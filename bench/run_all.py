@@ -42,6 +42,7 @@ def steps(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     return [
         ("route_cold_start", ["route_cold_start.py", "5" if quick else "20"]),
         ("engine_steps", ["engine_steps.py", "--seconds", "1" if quick else "4"]),
+        ("crisis_detection", ["crisis_detection.py"]),
         (
             "service_inprocess",
             ["service_inprocess.py", "--passes", "1" if quick else "2", "--concurrency", "1", "16"],
@@ -93,6 +94,12 @@ def engine_rows() -> list[Row]:
         text = ", ".join(f"{n} ch {ms:.0f} ms" for n, ms in crisis.items())
         out.append(("engine alone", "detect_crisis by text length", text))
     return out
+
+
+def crisis_rows() -> list[Row]:
+    data = load("crisis_detection")
+    text = "; ".join(f"{name} {ms:.2f} ms" for name, ms in data.items())
+    return [("engine alone", "crisis layer per message", text)] if data else []
 
 
 def service_rows() -> list[Row]:
@@ -210,6 +217,7 @@ def safely(table: Callable[[], list[Row]]) -> list[Row]:
 
 TABLES: tuple[Callable[[], list[Row]], ...] = (
     engine_rows,
+    crisis_rows,
     service_rows,
     crowd_rows,
     dashboard_rows,

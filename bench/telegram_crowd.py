@@ -241,6 +241,7 @@ def serve_bot(arguments: argparse.Namespace) -> None:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         await runner.start()
+        ready = rss_kib()["rss_kib"]
         print("ready", flush=True)
         await stop.wait()
         await runner.stop()
@@ -251,6 +252,7 @@ def serve_bot(arguments: argparse.Namespace) -> None:
             "handled": len(durations),
             "handle": latencies_ms(durations) if durations else {},
             "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+            "rss_ready_kib": ready,
             **rss_kib(),
             "delivered": stats.delivered,
             "rate_limited": stats.rate_limited,
