@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import shutil
 import subprocess
@@ -78,6 +79,21 @@ INSIDE: tuple[tuple[str, str], ...] = (
 )
 
 
+STATEMENTS: Counter[str] = Counter()
+
+
+def count_statements() -> None:
+    """Count the SQL statements of every engine by kind (on SQLite, BEGIN IMMEDIATE is one
+    of them: the engine sends it as a statement)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def before(*args: Any) -> None:
+        STATEMENTS[str(args[2]).lstrip().split(" ", 1)[0].upper()] += 1
+
+    event.listen(Engine, "before_cursor_execute", before)
+
+
 async def workload(passes: int) -> int:
     from common import database_url
     from service_inprocess import crowd, intake_bench
@@ -92,6 +108,7 @@ async def workload(passes: int) -> int:
         try:
             await crowd(bench, scripts[:3], 9_000_000, 1, [])
             await bench.finish()
+            STATEMENTS.clear()
             await crowd(bench, scripts * passes, 1_000_000, 1, durations)
             await bench.finish()
         finally:
@@ -102,6 +119,16 @@ async def workload(passes: int) -> int:
 def py_spy() -> str | None:
     found = Path(sys.executable).with_name("py-spy")
     return str(found) if found.exists() else shutil.which("py-spy")
+
+
+def statements_text(statements: dict[str, int], updates: int) -> tuple[str, dict[str, float]]:
+    per_update = {kind: round(n / updates, 2) for kind, n in sorted(statements.items())}
+    total = sum(statements.values()) / updates
+    parts = ", ".join(f"{kind} {n}" for kind, n in per_update.items())
+    return (
+        f"SQL per update (the update's unit of work and the delivery): {total:.1f} ({parts})",
+        per_update,
+    )
 
 
 def summarise_samples(raw: Path, updates: int) -> tuple[str, dict[str, Any]]:
@@ -168,9 +195,16 @@ def with_py_spy(tool: str, passes: int) -> tuple[str, dict[str, Any]]:
         command += ["--passes", str(passes)]
         done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
         counted = [line for line in done.stdout.splitlines() if line.startswith("updates=")]
+        found = [line for line in done.stdout.splitlines() if line.startswith("statements=")]
         if done.returncode != 0 or not counted or not raw.exists():
             raise RuntimeError(f"py-spy failed: {done.stderr[-2000:]}")
-        return summarise_samples(raw, int(counted[-1].split("=")[1]))
+        updates = int(counted[-1].split("=")[1])
+        summary, data = summarise_samples(raw, updates)
+        if found:
+            line, per_update = statements_text(json.loads(found[-1].split("=", 1)[1]), updates)
+            summary = summary.replace("\n\nOwn time", f"\n{line}\n\nOwn time", 1)
+            data["statements_per_update"] = per_update
+        return summary, data
 
 
 def with_cprofile(passes: int) -> tuple[str, dict[str, Any]]:
@@ -179,6 +213,7 @@ def with_cprofile(passes: int) -> tuple[str, dict[str, Any]]:
     import pstats
 
     profiler = cProfile.Profile()
+    count_statements()
     profiler.enable()
     updates = asyncio.run(workload(passes))
     profiler.disable()
@@ -198,7 +233,9 @@ def main() -> None:
     parser.add_argument("--workload", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.workload:
+        count_statements()
         print(f"updates={asyncio.run(workload(args.passes))}", flush=True)
+        print(f"statements={json.dumps(dict(STATEMENTS))}", flush=True)
         return
     tool = py_spy()
     if tool is not None:
