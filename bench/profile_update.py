@@ -138,6 +138,8 @@ def summarise_samples(raw: Path, updates: int) -> tuple[str, dict[str, Any]]:
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue  # a frame name with a line break in it: not a sample line
         frames = stack.split(";")
         if "MainThread" not in frames[0]:
             continue
