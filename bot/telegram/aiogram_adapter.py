@@ -37,7 +37,9 @@ class AiogramAdapter:
         intake: TelegramIntake,
         *,
         poll_timeout: int = 25,
-        concurrency: int = 64,
+        # Below the database pool (15 connections): more updates at once would only
+        # queue for a connection, and under a stall time out (bench, issue 10).
+        concurrency: int = 12,
     ) -> None:
         self.intake = intake
         self.bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))

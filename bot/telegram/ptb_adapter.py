@@ -37,7 +37,9 @@ class PtbAdapter:
         *,
         polling: bool = True,
         poll_timeout: int = 25,
-        concurrency: int = 64,
+        # Below the database pool (15 connections): more updates at once would only
+        # queue for a connection, and under a stall time out (bench, issue 10).
+        concurrency: int = 12,
     ) -> None:
         self.intake = intake
         base = base_url.rstrip("/")
