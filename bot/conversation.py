@@ -196,6 +196,11 @@ class ConversationService:
         if record is not None and record.contact_preference == "chat":
             await uow.pre_aanmeldingen.set_chat_address(reference, address)
 
+    @property
+    def secret_key(self) -> str:
+        """The key of the keyed hashes of user ids (and of hand-off codes)."""
+        return self._secret_key
+
     def key(self, channel: str, user_id: str | int) -> ConversationKey:
         return ConversationKey.for_user(self._secret_key, channel, user_id)
 
@@ -250,6 +255,10 @@ class ConversationService:
             stored = await uow.conversations.load(key)
         if stored is None or stored.expired(self._clock()):
             return None
+        return self.open_turn(stored)
+
+    def open_turn(self, stored: Conversation) -> Turn:
+        """The open question of a stored conversation (`view` without the loading)."""
         state = stored.state
         locale = stored.language
         if state.get("stage") == "choose":
@@ -260,6 +269,33 @@ class ConversationService:
         open_prompt = current_prompt(flow, session)
         messages = (Outgoing((), open_prompt, "question"),) if open_prompt else ()
         return Turn(messages, session.locale, flow_id=session.flow_id)
+
+    async def take_over(
+        self, uow: UnitOfWork, source: ConversationKey, channel: str, user_id: str | int
+    ) -> Conversation | None:
+        """Move a conversation in progress to another channel's user (the web chat
+        takes over a Telegram intake, `bot.handoff`): every answer and mark goes along,
+        and the source is deleted. None when the source has no conversation in
+        progress (it ended, or ran out)."""
+        await uow.lock_conversation(source)
+        stored = await uow.conversations.load(source)
+        if stored is None or stored.expired(self._clock()):
+            return None
+        if stored.state.get("stage") not in ("choose", "flow"):
+            return None
+        target = self.key(channel, user_id)
+        await uow.lock_conversation(target)
+        moved = await uow.conversations.save(
+            target,
+            flow_id=stored.flow_id,
+            flow_version=stored.flow_version,
+            state=stored.state,
+            language=stored.language,
+            expires_at=self._clock() + self._ttl,
+            expected_version=None,
+        )
+        await uow.conversations.delete(source)
+        return moved
 
     # --- one step ----------------------------------------------------------------
 

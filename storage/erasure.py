@@ -37,6 +37,7 @@ from storage.tables import (
     AuditEventRow,
     ConversationSessionRow,
     DuplicateLinkRow,
+    HandoffRow,
     OutboxMessageRow,
     PreAanmeldingRow,
     ProcessedUpdateRow,
@@ -218,6 +219,13 @@ async def _erase_chat(uow: UnitOfWork, person: Person) -> dict[str, int]:
             delete(ProcessedUpdateRow).where(
                 col(ProcessedUpdateRow.channel) == GROUP_NOTICE,
                 col(ProcessedUpdateRow.update_id) == person.user_hash,
+            ),
+        ),
+        "conversation_handoffs": await _execute(
+            uow,
+            delete(HandoffRow).where(
+                col(HandoffRow.channel) == person.channel,
+                col(HandoffRow.user_hash) == person.user_hash,
             ),
         ),
         "web_chats": 0,

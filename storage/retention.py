@@ -38,6 +38,7 @@ from storage.lifecycle import Status
 from storage.reports import LOKET_TIME_ZONE
 from storage.tables import (
     ConversationSessionRow,
+    HandoffRow,
     OutboxMessageRow,
     PreAanmeldingRow,
     ProcessedUpdateRow,
@@ -150,6 +151,9 @@ async def purge(
                 col(WebChatRow.expires_at) <= now,
             )
         ),
+    )
+    counts["conversation_handoffs"] = await _count(
+        uow, delete(HandoffRow).where(col(HandoffRow.expires_at) <= now)
     )
     counts["processed_updates"] = await _count(
         uow,

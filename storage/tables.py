@@ -29,6 +29,7 @@ __all__ = [
     "ConversationSessionRow",
     "DuplicateLinkRow",
     "EncryptionKeyRow",
+    "HandoffRow",
     "OutboxMessageRow",
     "PreAanmeldingRow",
     "ProcessedUpdateRow",
@@ -267,6 +268,26 @@ class WebChatRow(SQLModel, table=True):
     ended: bool = False
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
+
+
+class HandoffRow(SQLModel, table=True):
+    """A one-time code that moves a conversation to the web chat (`bot.handoff`):
+    offered in Telegram before the health and justice questions. `code_key` is the
+    keyed hash of the code (the code itself is never stored); `address` is the chat to
+    tell that the conversation moved. Erased when used, when the person asks, and at
+    `expires_at` (a day)."""
+
+    __tablename__ = "conversation_handoffs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_key: str = Field(max_length=64, unique=True)
+    channel: str = Field(max_length=30)
+    user_hash: str = Field(max_length=64, index=True)
+    address: str | None = Field(
+        default=None, sa_type=SensitiveText("conversation_handoffs.address")
+    )
+    created_at: datetime = _utc()
     expires_at: datetime = _utc(index=True)
 
 

@@ -8,6 +8,8 @@ An adapter (aiogram or python-telegram-bot) turns its framework's update into an
 - `/start [payload]` -> `StartInput(payload)`, `/help` -> HELP, `/hulp` -> CRISIS
   (the crisis numbers), `/terug` -> BACK, `/stop` -> STOP, `/taal [code]` -> the
   language chooser or `LanguageInput`; `/status` and `/privacy` are answered here,
+  and `/webchat` (with WEB_CHAT_URL) with a one-time link that moves the intake to the
+  web chat (`bot.handoff`; the same link comes before the health and justice questions),
   and `/mijngegevens` (the access copy) and `/verwijder` (erasure after yes/no
   buttons) through `bot.privacy` (docs/privacy.md);
 - stickers, photos, voice, locations, edited messages, unknown commands and texts
@@ -47,10 +49,17 @@ from bot.conversation import (
     Turn,
     language_prompt,
 )
+from bot.handoff import new_handoff_code, offer_handoff
 from bot.privacy import PrivacyService, erasure_texts
 from bot.telegram import wording
 from bot.telegram.delivery import CHANNEL
-from bot.telegram.rendering import Payload, RenderOptions, render_turn, text_payloads
+from bot.telegram.rendering import (
+    Payload,
+    RenderOptions,
+    offers_web_chat,
+    render_turn,
+    text_payloads,
+)
 from bot.telegram.staff import notify_staff
 from bot.telegram.status import status_texts
 from flows.engine.crisis import detect_crisis
@@ -292,6 +301,8 @@ class TelegramIntake:
             await self._reply(incoming, copy_texts(await self.privacy.copy_for(person)))
         elif name == "verwijder":
             await self._reply(incoming, [], prompt=_erase_prompt())
+        elif name == "webchat" and self.render_options.web_chat_url:
+            await self._web_chat(incoming, self.render_options.web_chat_url)
         else:
             await self._reply(incoming, [Text(wording.UNKNOWN_COMMAND)])
 
@@ -304,6 +315,27 @@ class TelegramIntake:
         if self.render_options.web_chat_url:
             texts.append(Text(wording.WEB_CHAT, {"url": self.render_options.web_chat_url}))
         return texts
+
+    async def _web_chat(self, incoming: Incoming, url: str) -> None:
+        """/webchat: a one-time link that moves the intake in progress to the web chat
+        (or, with none in progress, the web chat's address); the question stays open
+        here too, in case the person stays."""
+        view = await self._view(incoming)
+        if view is None:
+            await self._reply(incoming, [Text(wording.WEB_CHAT_NOTHING, {"url": url})])
+            return
+        code = new_handoff_code()
+        offer = dataclasses.replace(self.render_options, handoff_code=code).web_chat_text()
+        assert offer is not None
+        payloads = text_payloads([offer], view.locale, view.prompt, no_preview=True)
+        key = self.service.key(CHANNEL, incoming.chat_id)
+        async with self.database.unit_of_work() as uow:
+            if not await uow.updates.mark_processed(CHANNEL, incoming.update_id):
+                return
+            await offer_handoff(uow, self.service, CHANNEL, incoming.chat_id, code)
+            for payload in payloads:
+                await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
+        self._count(incoming.update_id, len(payloads))
 
     async def _erase(self, incoming: Incoming, *, confirmed: bool) -> None:
         """A pressed /verwijder button: erase (yes) or not (no), and say so, in one unit
@@ -353,6 +385,8 @@ class TelegramIntake:
         help: bool = False,
     ) -> Turn:
         options = self.render_options
+        if options.web_chat_url:  # the link before a sensitive question moves the answers
+            options = dataclasses.replace(options, handoff_code=new_handoff_code())
 
         queued: list[Payload] = []
 
@@ -362,6 +396,13 @@ class TelegramIntake:
             queued[:] = render_turn(turn, options, pressed=pressed)
             return queued
 
+        async def after(uow: UnitOfWork, turn: Turn) -> None:
+            await self._after(uow, turn)
+            if options.handoff_code is not None and offers_web_chat(turn, options):
+                await offer_handoff(
+                    uow, self.service, CHANNEL, incoming.chat_id, options.handoff_code
+                )
+
         turn = await self.service.handle(
             CHANNEL,
             incoming.chat_id,
@@ -369,7 +410,7 @@ class TelegramIntake:
             update_id=incoming.update_id,
             locale_hint=incoming.language_code,
             outbox=payloads,
-            after=self._after,
+            after=after,
         )
         if not turn.duplicate:
             self._count(incoming.update_id, len(queued))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.conversation import Outgoing, Turn
+from bot.handoff import handoff_link
 from bot.telegram import wording
 from flows.engine.inputs import callback_data
 from flows.engine.prompts import Prompt
@@ -35,6 +36,7 @@ __all__ = [
     "Payload",
     "RenderOptions",
     "keyboard",
+    "offers_web_chat",
     "render_texts",
     "render_turn",
     "split_text",
@@ -50,10 +52,30 @@ Payload = dict[str, Any]
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """`web_chat_url`: offered before sensitive questions, `(flow_id, node)` pairs."""
+    """`web_chat_url`: offered before sensitive questions, `(flow_id, node)` pairs;
+    with `handoff_code` the link carries it, so the answers go along (`bot.handoff`)."""
 
     web_chat_url: str | None = None
     sensitive_nodes: Collection[tuple[str, str]] = field(default_factory=frozenset)
+    handoff_code: str | None = None
+
+    def web_chat_text(self) -> Text | None:
+        """The offer of the web chat: with the one-time link when there is a code."""
+        if not self.web_chat_url:
+            return None
+        if self.handoff_code is None:
+            return Text(wording.WEB_CHAT, {"url": self.web_chat_url})
+        link = handoff_link(self.web_chat_url, self.handoff_code)
+        return Text(wording.WEB_CHAT_HANDOFF, {"url": link})
+
+
+def offers_web_chat(turn: Turn, options: RenderOptions) -> bool:
+    """Whether `render_turn` puts the web chat's link in this turn."""
+    return bool(options.web_chat_url) and any(
+        message.prompt is not None
+        and (turn.flow_id, message.prompt.node) in options.sensitive_nodes
+        for message in turn.messages
+    )
 
 
 def telegram_length(text: str) -> int:
@@ -116,9 +138,15 @@ def _prompt_block(prompt: Prompt, locale: str) -> str:
     return "\n".join(lines)
 
 
-def _message(blocks: list[str], markup: dict[str, Any] | None) -> list[Payload]:
+def _message(
+    blocks: list[str], markup: dict[str, Any] | None, *, no_preview: bool = False
+) -> list[Payload]:
+    """`no_preview`: Telegram shows no preview of a link (it would fetch the page)."""
     parts = split_text("\n\n".join(block for block in blocks if block))
     payloads: list[Payload] = [{"method": "sendMessage", "text": part} for part in parts]
+    if no_preview:
+        for payload in payloads:
+            payload["link_preview_options"] = {"is_disabled": True}
     if markup is not None:
         payloads[-1]["reply_markup"] = markup
     return payloads
@@ -139,16 +167,18 @@ def render_turn(
         return [edit]
     payloads: list[Payload] = []
     blocks: list[str] = []
+    offer = options.web_chat_text()
     for message in turn.messages:
         if message.texts:
             blocks.append(render_texts(message.texts, locale))
         prompt = message.prompt
         if prompt is None:
             continue
-        if options.web_chat_url and (turn.flow_id, prompt.node) in options.sensitive_nodes:
-            blocks.append(render(Text(wording.WEB_CHAT, {"url": options.web_chat_url}), locale))
+        linked = offer is not None and (turn.flow_id, prompt.node) in options.sensitive_nodes
+        if linked and offer is not None:
+            blocks.append(render(offer, locale))
         blocks.append(_prompt_block(prompt, locale))
-        payloads.extend(_message(blocks, keyboard(prompt, locale)))
+        payloads.extend(_message(blocks, keyboard(prompt, locale), no_preview=linked))
         blocks = []
     if blocks:
         payloads.extend(_message(blocks, None))
@@ -174,8 +204,12 @@ def _tick_edit(turn: Turn, pressed: tuple[str, int] | None) -> Payload | None:
 
 
 def text_payloads(
-    texts: Sequence[Text], locale: str, prompt: Prompt | None = None
+    texts: Sequence[Text], locale: str, prompt: Prompt | None = None, *, no_preview: bool = False
 ) -> list[Payload]:
     """Sentences (and an open question) as payloads: for replies outside a turn."""
     messages = [Outgoing(tuple(texts), prompt, "notice")]
-    return render_turn(Turn(tuple(messages), locale))
+    payloads = render_turn(Turn(tuple(messages), locale))
+    if no_preview:
+        for payload in payloads:
+            payload["link_preview_options"] = {"is_disabled": True}
+    return payloads

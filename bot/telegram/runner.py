@@ -64,6 +64,7 @@ COMMANDS = (
     ("mijngegevens", wording.COMMAND_MIJNGEGEVENS),
     ("verwijder", wording.COMMAND_VERWIJDER),
 )
+WEB_CHAT_COMMAND = ("webchat", wording.COMMAND_WEBCHAT)  # with WEB_CHAT_URL set
 log = logging.getLogger(__name__)
 
 
@@ -215,12 +216,17 @@ class TelegramRunner:
             await asyncio.sleep(pause)
             pause = min(pause * 2, longest)
 
+    def _commands(self) -> tuple[tuple[str, str], ...]:
+        if self.settings.web_chat_url:
+            return (*COMMANDS, WEB_CHAT_COMMAND)
+        return COMMANDS
+
     async def _set_commands(self) -> None:
         for lang in LANGUAGES:
             params: dict[str, Any] = {
                 "commands": [
                     {"command": name, "description": render(Text(text), lang.code)}
-                    for name, text in COMMANDS
+                    for name, text in self._commands()
                 ]
             }
             if lang.code != self.settings.default_locale:

@@ -20,6 +20,7 @@ COMMAND_STATUS = N_("Hoe staat het met mijn aanmelding?")
 COMMAND_PRIVACY = N_("Wat doen jullie met mijn gegevens?")
 COMMAND_MIJNGEGEVENS = N_("Welke gegevens hebben jullie van mij?")
 COMMAND_VERWIJDER = N_("Al mijn gegevens wissen")
+COMMAND_WEBCHAT = N_("Verder in de webchat, buiten Telegram")
 
 HELP_COMMANDS = N_(
     "In Telegram kun je ook deze commando's gebruiken: /taal voor een andere taal, "
@@ -64,6 +65,13 @@ PRIVACY_TELEGRAM = N_(
 )
 WEB_CHAT = N_(
     "Wil je deze vragen liever niet in Telegram beantwoorden? Ga dan verder in de webchat: {url}"
+)
+WEB_CHAT_HANDOFF = N_(
+    "Wil je deze vragen liever niet in Telegram beantwoorden? Ga dan verder in de webchat. "
+    "Je antwoorden gaan mee. De link werkt één keer, 24 uur lang: {url}"
+)
+WEB_CHAT_NOTHING = N_(
+    "Je bent nog niet bezig met een aanmelding. In de webchat kun je ook beginnen: {url}"
 )
 
 # The staff notification chat: nothing personal, ever.

@@ -16,23 +16,28 @@ import secrets
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation import ConversationService, Turn
+from bot.conversation import ConversationService, Outgoing, Turn
+from bot.handoff import take_handoff
+from bot.web import wording
 from bot.web.config import WebChatConfig
 from bot.web.resume_codes import display_code, normalise_code, resume_code, resume_key
 from bot.web.transcript import Entry, answer_entry, bot_entries, keep_last
 from flows.engine.events import SessionEnded, SessionRestarted, SessionStopped
 from flows.engine.inputs import Input, LanguageInput, TextInput
 from flows.engine.prompts import Prompt
+from flows.texts import Text
 from locales.languages import match_locale
 from storage.unit_of_work import UnitOfWork
 from storage.web_chats import WebChat, web_chats
 
-__all__ = ["CHANNEL", "ChatPage", "Sent", "WebChats"]
+__all__ = ["CHANNEL", "ChatPage", "Resumed", "Sent", "WebChats"]
 
 CHANNEL = "web"
+Resumed = Literal["resumed", "moved"]  # what a code did: a web chat, or a hand-off
 _CREATE_TRIES = 5
 
 
@@ -74,6 +79,10 @@ class WebChats:
     def code_of(self, chat: WebChat) -> str:
         return display_code(resume_code(self.config.secret_key, chat.chat_id))
 
+    def _resume_key_of(self, chat_id: str) -> str:
+        secret = self.config.secret_key
+        return resume_key(secret, resume_code(secret, chat_id))
+
     async def chat_for(self, session_hash: str) -> WebChat | None:
         async with self.database.unit_of_work(write=False) as uow:
             return await web_chats(uow).for_session(session_hash)
@@ -97,7 +106,7 @@ class WebChats:
         locale = match_locale(locale_hint, self.config.default_locale)
         for _ in range(_CREATE_TRIES):
             chat_id = secrets.token_hex(16)
-            key = resume_key(self.config.secret_key, resume_code(self.config.secret_key, chat_id))
+            key = self._resume_key_of(chat_id)
             try:
                 async with self.database.unit_of_work() as uow:
                     store = web_chats(uow)
@@ -185,24 +194,53 @@ class WebChats:
             return Sent(applied=False)
         return outcome[0]
 
-    async def resume(self, session_hash: str, typed: str) -> bool:
-        """Give this browser session the chat of a resume code. False, and nothing
-        changed, for a code that is wrong, expired or of an ended chat alike."""
+    async def resume(self, session_hash: str, typed: str) -> Resumed | None:
+        """Give this browser session the chat of a resume code ("resumed"), or move the
+        Telegram intake of a hand-off code here ("moved", `bot.handoff`). None, and
+        nothing changed, for a code that is wrong, expired, used or of an ended chat
+        alike."""
         code = normalise_code(typed)
         if code is None:
-            return False
+            return None
         key = resume_key(self.config.secret_key, code)
         async with self.database.unit_of_work() as uow:
             store = web_chats(uow)
             chat = await store.for_resume_key(key)
             if chat is None:
-                return False
+                return await self._take_handoff(uow, session_hash, code)
             if chat.session_hash != session_hash:
-                current = await store.for_session(session_hash)
-                if current is not None and current.ended:
-                    await store.delete(current.chat_id)
+                await self._let_go(uow, session_hash)
                 await store.attach(chat.chat_id, session_hash)
-            return True
+            return "resumed"
+
+    async def _let_go(self, uow: UnitOfWork, session_hash: str) -> None:
+        """Before this session takes another chat: an ended chat of it is erased (an
+        unfinished one stays reachable by its own code)."""
+        store = web_chats(uow)
+        current = await store.for_session(session_hash)
+        if current is not None and current.ended:
+            await store.delete(current.chat_id)
+        await store.release(session_hash)
+
+    async def _take_handoff(self, uow: UnitOfWork, session_hash: str, code: str) -> Resumed | None:
+        """A new chat for this session with the conversation of a hand-off code."""
+        chat_id = secrets.token_hex(16)
+        moved = await take_handoff(uow, self.service, code, CHANNEL, chat_id)
+        if moved is None:
+            return None
+        store = web_chats(uow)
+        await self._let_go(uow, session_hash)
+        await store.create(
+            chat_id,
+            session_hash=session_hash,
+            resume_key=self._resume_key_of(chat_id),
+            locale=moved.language,
+            expires_at=self.now() + self.config.session_max_age,
+        )
+        notice = Outgoing((Text(wording.MOVED_HERE),), None, "notice")
+        opened = self.service.open_turn(moved)
+        await store.update(chat_id, transcript=bot_entries([notice, *opened.messages]))
+        return "moved"
 
     async def start_over(self, session_hash: str) -> None:
         """After the end (result or stop): forget the chat, so a new one can begin."""

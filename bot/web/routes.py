@@ -1,4 +1,5 @@
-"""The web chat's HTTP side: `/chat` (page and posts), `/chat/resume`, `/chat/new`,
+"""The web chat's HTTP side: `/chat` (page and posts; `/chat?code=ABCD-EFGH` fills in
+the code form), `/chat/resume` (a resume or hand-off code), `/chat/new`,
 `/chat/embed.js`, and `/` redirecting to `/chat`.
 
 Every post is checked in this order: body size, session cookie, same origin and CSRF
@@ -26,6 +27,7 @@ from bot.web.config import WebChatConfig
 from bot.web.forms import parse_body, read_post
 from bot.web.pages import composer, render_template
 from bot.web.rate_limits import TokenBuckets
+from bot.web.resume_codes import display_code, normalise_code
 from bot.web.session_cookie import (
     COOKIE,
     SECURE_COOKIE,
@@ -156,7 +158,9 @@ class WebChatRoutes:
 
     # --- rendering -------------------------------------------------------------------
 
-    def _context(self, visit: _Visit, page: ChatPage, notice: str | None) -> dict[str, Any]:
+    def _context(
+        self, visit: _Visit, page: ChatPage, notice: str | None, prefill: str | None = None
+    ) -> dict[str, Any]:
         locale = page.locale
         until = None
         if page.code_until is not None:
@@ -173,6 +177,7 @@ class WebChatRoutes:
             "csrf": self.cookies.csrf_token(visit.visitor.session_id),
             "form_id": visit.form_id,
             "notice": notice,
+            "prefill": prefill,  # a code from the link (a hand-off from Telegram)
         }
 
     async def _page(self, visit: _Visit, request: Request) -> ChatPage:
@@ -180,10 +185,17 @@ class WebChatRoutes:
         return await self.chats.page(visit.session_hash, hint)
 
     async def page_response(
-        self, request: Request, visit: _Visit, notice: str | None, status: int = 200
+        self,
+        request: Request,
+        visit: _Visit,
+        notice: str | None,
+        status: int = 200,
+        *,
+        prefill: str | None = None,
     ) -> Response:
         page = await self._page(visit, request)
-        context = self._context(visit, page, notice and render(Text(notice), page.locale))
+        shown_notice = notice and render(Text(notice), page.locale)
+        context = self._context(visit, page, shown_notice, prefill)
         html = render_template("chat.html", page.locale, **context)
         return self.finish(HTMLResponse(html, status_code=status), visit)
 
@@ -324,7 +336,10 @@ class WebChatRoutes:
             )
             return response
         typed = next((value for key, value in fields if key == "code"), "")
-        if await self.chats.resume(visit.session_hash, typed[:40]):
+        resumed = await self.chats.resume(visit.session_hash, typed[:40])
+        if resumed == "moved":  # the transcript says so
+            return self.redirect(visit, fetch=False)
+        if resumed == "resumed":
             return self.redirect(visit, "resumed", fetch=False)
         return self.redirect(visit, "wrong-code", fetch=False)
 
@@ -355,7 +370,11 @@ def web_chat_router(routes: WebChatRoutes) -> APIRouter:
         notice = _NOTICES.get(request.query_params.get("notice", ""))
         if visit.visitor.status == CookieStatus.REFUSED:
             notice = wording.SESSION_REFUSED
-        return await routes.page_response(request, visit, notice)
+        # A link with a code (`?code=ABCD-EFGH`, from Telegram): the form is filled in,
+        # the person presses the button (a GET never uses a code: link previews).
+        code = normalise_code(request.query_params.get("code", "")[:40])
+        prefill = display_code(code) if code is not None else None
+        return await routes.page_response(request, visit, notice, prefill=prefill)
 
     @router.post("/chat", include_in_schema=False)
     async def chat_post(request: Request) -> Response:

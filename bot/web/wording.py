@@ -17,6 +17,7 @@ TOO_FAST = N_("Je gaat te snel. Wacht een paar seconden en probeer het opnieuw."
 TOO_MANY_CODES = N_("Je hebt te vaak een code geprobeerd. Probeer het over een uur opnieuw.")
 WRONG_CODE = N_("Met deze code kunnen we geen gesprek vinden. Kijk of de code goed is.")
 RESUMED = N_("Welkom terug. Je gesprek staat hieronder. Je kunt verder gaan.")
+MOVED_HERE = N_("Je antwoorden uit Telegram staan nu hier. We gaan verder met de volgende vraag.")
 STALE_FORM = N_("Die vraag is al beantwoord. Kijk naar de laatste vraag.")
 FORM_REFUSED = N_("Dat ging niet goed. Probeer het opnieuw.")
 

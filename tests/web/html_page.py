@@ -22,6 +22,7 @@ class Form:
     buttons: list[Button] = field(default_factory=list)
     checkboxes: list[tuple[str, bool]] = field(default_factory=list)
     text_field: str | None = None
+    text_value: str | None = None  # what the text field holds when the page comes
     max_length: int | None = None
 
     def button(self, value: str) -> Button | None:
@@ -97,6 +98,7 @@ class _Reader(HTMLParser):
                 self.form.checkboxes.append((a.get("value", ""), "checked" in a))
             else:
                 self.form.text_field = a.get("name")
+                self.form.text_value = a.get("value")
                 self.form.max_length = int(a["maxlength"]) if "maxlength" in a else None
         elif tag == "textarea" and self.form is not None:
             self.form.text_field = a.get("name")
