@@ -10,7 +10,6 @@ tests/telegram/test_conformance.py; a real browser in tests/web/test_browser.py.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -112,12 +111,12 @@ async def count(web: ChatApp, table: Any) -> int:
 
 
 @pytest.fixture
-async def person(web: ChatApp) -> AsyncIterator[TelegramPerson]:
+async def person(web: ChatApp) -> TelegramPerson:
     made = TelegramPerson(web.routes.chats.service)
     for step in BEFORE_PROBLEMS:
         await made.step(step)
     assert await made.open_question() == "problems"
-    yield made
+    return made
 
 
 async def follow(browser: PlainBrowser, link: str) -> Page:
