@@ -1,7 +1,8 @@
 """The web chat in a real headless Chromium (Playwright), against the real ASGI app
 under uvicorn: whole intakes reaching each product with JavaScript on, one with
 JavaScript off, one in Arabic (right to left), one by keyboard alone, a resume in a
-new browser, and axe-core on the pages. Saves docs/screenshots/webchat-*.png."""
+new browser, a Telegram intake continued here (the hand-off), and axe-core on the
+pages. Saves docs/screenshots/webchat-*.png."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from bot.conversation import ConversationService
 from storage.database import Database
 from tests.conftest import CHROMIUM
 from tests.scenario_files import Scenario, load_scenarios
 from tests.storage.conftest import FakeClock, run_blocking
 from tests.web.browser_support import LAUNCH_ARGS, ChatDriver, screenshot, serious_violations, serve
-from tests.web.conftest import SCENARIO_NOW, UNLIMITED, chat_app
+from tests.web.conftest import SCENARIO_NOW, SECRET, UNLIMITED, chat_app
+from tests.web.telegram_person import BEFORE_PROBLEMS, TelegramPerson
 
 pytestmark = pytest.mark.chromium
 
@@ -290,3 +293,57 @@ def test_axe_finds_no_serious_problems(chromium: Browser, site: Site) -> None:
     finally:
         context.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_a_telegram_intake_continues_here_with_every_answer(chromium: Browser, site: Site) -> None:
+    """The link Telegram sends before the health question: the page fills in the
+    code, one press moves the intake, and it ends here with the Telegram answers."""
+
+    async def in_telegram() -> str:
+        database = Database(site.database_url, clock=FakeClock(SCENARIO_NOW))
+        try:
+            service = ConversationService(database, secret_key=SECRET)
+            person = TelegramPerson(service, chat_id=777)
+            for step in BEFORE_PROBLEMS:
+                await person.step(step)
+            [link] = await person.links()
+            return link
+        finally:
+            await database.dispose()
+
+    link = run_blocking(in_telegram())
+    context = chromium.new_context(bypass_csp=True, locale="nl-NL")
+    try:
+        page = context.new_page()
+        page.goto(site.url + link.removeprefix("https://chat.example"))
+        handoff = page.locator("#handoff")
+        assert "Kom je uit Telegram?" in handoff.inner_text()
+        field = handoff.get_by_label("Code om verder te gaan")
+        assert field.input_value() == link.rsplit("=", 1)[1]
+        assert serious_violations(page) == []
+        screenshot(page, "handoff")
+        with page.expect_navigation():
+            handoff.get_by_role("button", name="Verder gaan").click()
+        assert page.locator("#handoff").count() == 0
+        log = page.locator("#log")
+        assert "Je antwoorden uit Telegram staan nu hier" in log.inner_text()
+        assert "Heb je met een of meer" in log.locator(".bubble.kind-question").last.inner_text()
+        driver = ChatDriver(page)
+        for step in [
+            {"select": ["addiction", "psychiatric"]},
+            {"choice": "intensive"},
+            {"choice": "yes"},
+            {"choice": "none"},
+            {"choice": "no"},
+            {"choice": "none"},
+            {"choice": "none"},
+            {"choice": "_submit"},
+        ]:
+            driver.step(step)
+        found = REFERENCE.search(log.inner_text())
+        assert found, "no reference code on the result page"
+        # Housing First: 14 months on the street (told in Telegram) with addiction and
+        # psychiatric problems and intensive support (told here).
+        assert product_of(site, found.group(0)) == "housing_first"
+    finally:
+        context.close()

@@ -9,96 +9,22 @@ tests/telegram/test_conformance.py; a real browser in tests/web/test_browser.py.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.conversation import ConversationService
 from bot.handoff import HANDOFF_TTL
-from bot.telegram.intake import ERASE_TOKEN, Incoming, TelegramIntake
-from bot.telegram.rendering import RenderOptions
-from bot.telegram.runner import sensitive_nodes
+from bot.telegram.intake import ERASE_TOKEN
 from bot.web.chat import CHANNEL as WEB
-from flows.engine.inputs import callback_data
-from storage.tables import HandoffRow, OutboxMessageRow, PreAanmeldingRow
+from storage.tables import HandoffRow, PreAanmeldingRow
 from tests.web.conftest import ChatApp, PlainBrowser
 from tests.web.html_page import Page
+from tests.web.telegram_person import BEFORE_PROBLEMS, CHAT, WEB_CHAT_URL, TelegramPerson
 
-WEB_CHAT_URL = "https://chat.example/chat"
-CHAT = 4242
 MOVED_HERE = "Je antwoorden uit Telegram staan nu hier"
 WRONG = "Met deze code kunnen we geen gesprek vinden"
-# Telegram, up to the first sensitive question (health and addiction: `problems`).
-BEFORE_PROBLEMS: list[Any] = [
-    "/start",
-    {"choice": "zelfmelding"},
-    {"choice": "yes"},
-    {"choice": "public_space"},
-    "Heerlen",
-    "45",
-    "14",
-    {"choice": "no"},
-]
-
-
-class TelegramPerson:
-    """A person in Telegram, through the intake both adapters call."""
-
-    def __init__(self, service: ConversationService, chat_id: int = CHAT) -> None:
-        options = RenderOptions(
-            web_chat_url=WEB_CHAT_URL, sensitive_nodes=sensitive_nodes(service.library)
-        )
-        self.intake = TelegramIntake(service, render_options=options)
-        self.service = service
-        self.chat_id = chat_id
-        self.update_id = 1000 * chat_id
-
-    async def send(self, text: str) -> None:
-        self.update_id += 1
-        await self.intake.handle(Incoming(self.update_id, self.chat_id, text=text))
-
-    async def press(self, option: str, token: str | None = None) -> None:
-        """Press a button of the open question (or of the message with `token`)."""
-        if token is None:
-            view = await self.service.view("telegram", self.chat_id)
-            assert view is not None and view.prompt is not None, "no open question"
-            token = view.prompt.token
-        self.update_id += 1
-        data = callback_data(token, option)
-        await self.intake.handle(
-            Incoming(self.update_id, self.chat_id, callback_id="cb", callback_data=data)
-        )
-
-    @property
-    def user_hash(self) -> str:
-        return self.service.key("telegram", self.chat_id).user_hash
-
-    async def step(self, step: Any) -> None:
-        if isinstance(step, str):
-            await self.send(step)
-        else:
-            await self.press(str(step["choice"]))
-
-    async def open_question(self) -> str | None:
-        view = await self.service.view("telegram", self.chat_id)
-        return None if view is None or view.prompt is None else view.prompt.node
-
-    async def payloads(self) -> list[dict[str, Any]]:
-        """Every message queued for this chat, oldest first."""
-        async with self.service.database.unit_of_work(write=False) as uow:
-            rows = await uow.session.scalars(
-                select(OutboxMessageRow)
-                .where(OutboxMessageRow.recipient_hash == self.user_hash)
-                .order_by(OutboxMessageRow.id)  # type: ignore[arg-type]
-            )
-            return [dict(row.payload) for row in rows]
-
-    async def links(self) -> list[str]:
-        texts = [str(p.get("text", "")) for p in await self.payloads()]
-        return re.findall(r"https://chat\.example/chat\?code=[A-Z0-9-]+", "\n".join(texts))
 
 
 def code_of(link: str) -> str:
