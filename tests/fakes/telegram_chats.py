@@ -29,6 +29,7 @@ class SentMessage:
     parse_mode: str | None
     method: str
     time: float
+    link_preview_options: JSONDict | None = None
 
     @property
     def buttons(self) -> list[list[JSONDict]]:

@@ -207,6 +207,7 @@ class BotApiMethods:
             text=params.get("text", message.get("text")),
             reply_markup=message.get("reply_markup"),
             parse_mode=params.get("parse_mode"),
+            link_preview_options=_object(params.get("link_preview_options")),
             method=method,
             time=time.monotonic(),
         )
@@ -388,3 +389,8 @@ class BotApiMethods:
 
 def chat_type_of(chat_id: int) -> str:
     return "private" if chat_id > 0 else "group"
+
+
+def _object(value: Any) -> JSONDict | None:
+    """A parameter that must be a JSON object, or None."""
+    return value if isinstance(value, dict) else None

@@ -12,15 +12,26 @@ flows, every product and no product, back, help, stop, crisis, language, changes
 from __future__ import annotations
 
 import asyncio
+import re
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 
 from bot.telegram.rendering import MESSAGE_LIMIT
 from tests.fakes import LOCATION, PHOTO, STICKER, VOICE
 from tests.scenario_files import Scenario, load_scenarios
 from tests.storage.conftest import Backend
-from tests.telegram.harness import FRAMEWORKS, MODES, WEB_CHAT_URL, TelegramBot, telegram_bot
+from tests.telegram.harness import (
+    FRAMEWORKS,
+    MODES,
+    WAIT,
+    WEB_CHAT_URL,
+    TelegramBot,
+    telegram_bot,
+)
 from tests.telegram.scripts import open_token, replay, submitted
+from tests.web.html_page import parse_page
 
 SCENARIOS = load_scenarios()
 COVER = {
@@ -144,3 +155,45 @@ async def test_commands_stop_crisis_language_and_bad_input(
         assert await bot.send(group, "/start@loket_test_bot", chat_type="group") == 0
         assert len(bot.api.sent_messages(group)) == 1
         assert "privé" in bot.last_text(group) or "private" in bot.last_text(group)
+
+
+@SQLITE
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_the_web_chat_link_moves_the_intake_out_of_telegram(
+    backend: Backend, framework: str
+) -> None:
+    """Before the health question the bot sends a one-time link (without a preview);
+    the web chat of the same service takes the intake over, and Telegram hears so."""
+    chat = 91
+    async with telegram_bot(backend, framework, "webhook") as bot:
+        await bot.send(chat, "/start")
+        for option in ("zelfmelding", "yes", "public_space"):
+            await bot.press(chat, option)
+        for text in ("Heerlen", "45", "14"):
+            await bot.send(chat, text)
+        await bot.press(chat, "no")
+        offer = bot.api.sent_messages(chat)[-1]
+        assert offer.text is not None and "Je antwoorden gaan mee" in offer.text
+        assert offer.link_preview_options == {"is_disabled": True}
+        found = re.search(re.escape(WEB_CHAT_URL) + r"\?code=([A-Z0-9-]{9})", offer.text)
+        assert found is not None
+        await bot.send(chat, "/webchat")  # asked for: another link, the question again
+        again = bot.api.sent_messages(chat)[-1]
+        assert again.text is not None and "?code=" in again.text and again.reply_markup
+
+        base = f"http://127.0.0.1:{bot.port}"
+        async with httpx.AsyncClient(base_url=base, follow_redirects=True) as browser:
+            page = parse_page((await browser.get(f"/chat?code={found.group(1)}")).text)
+            form = page.forms_with("resume-form")[0]
+            fields = [*form.hidden.items(), ("code", form.text_value or "")]
+            response = await browser.post(
+                form.action,
+                content=urlencode(fields),
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            )
+            assert "Je antwoorden uit Telegram staan nu hier" in response.text
+
+        await bot.api.wait_for(lambda: "Je gaat verder in de webchat" in bot.last_text(chat), WAIT)
+        assert await open_token(bot, chat) is None  # Telegram's copy is gone
+        await bot.send(chat, "/start")
+        assert "Voor wie is deze aanmelding?" in bot.last_text(chat)  # a fresh start
