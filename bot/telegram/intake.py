@@ -398,10 +398,9 @@ class TelegramIntake:
 
         async def after(uow: UnitOfWork, turn: Turn) -> None:
             await self._after(uow, turn)
-            if options.handoff_code is not None and offers_web_chat(turn, options):
-                await offer_handoff(
-                    uow, self.service, CHANNEL, incoming.chat_id, options.handoff_code
-                )
+            code = options.handoff_code
+            if code is not None and offers_web_chat(turn, options, pressed=pressed):
+                await offer_handoff(uow, self.service, CHANNEL, incoming.chat_id, code)
 
         turn = await self.service.handle(
             CHANNEL,

@@ -69,9 +69,14 @@ class RenderOptions:
         return Text(wording.WEB_CHAT_HANDOFF, {"url": link})
 
 
-def offers_web_chat(turn: Turn, options: RenderOptions) -> bool:
-    """Whether `render_turn` puts the web chat's link in this turn."""
-    return bool(options.web_chat_url) and any(
+def offers_web_chat(
+    turn: Turn, options: RenderOptions, *, pressed: tuple[str, int] | None = None
+) -> bool:
+    """Whether `render_turn` (with the same `pressed`) puts the web chat's link in
+    this turn: not when ticking an option only changes the buttons."""
+    if not options.web_chat_url or _tick_edit(turn, pressed) is not None:
+        return False
+    return any(
         message.prompt is not None
         and (turn.flow_id, message.prompt.node) in options.sensitive_nodes
         for message in turn.messages

@@ -59,7 +59,9 @@ class TelegramPerson:
         self.update_id += 1
         data = callback_data(token, option)
         await self.intake.handle(
-            Incoming(self.update_id, self.chat_id, callback_id="cb", callback_data=data)
+            Incoming(
+                self.update_id, self.chat_id, callback_id="cb", callback_data=data, message_id=1
+            )
         )
 
     @property

@@ -119,6 +119,14 @@ async def test_a_code_works_once(
     assert MOVED_HERE in page.html and page.question is not None
 
 
+async def test_ticking_an_option_makes_no_new_code(web: ChatApp, person: TelegramPerson) -> None:
+    await person.press("addiction")  # the buttons change; no new message, no new code
+    assert await count(web, HandoffRow) == 1
+    assert (await person.payloads())[-1]["method"] == "editMessageReplyMarkup"
+    await person.press("_done")  # the next question is not a sensitive one
+    assert await count(web, HandoffRow) == 1
+
+
 async def test_using_one_link_ends_the_others(
     web: ChatApp, browser: PlainBrowser, person: TelegramPerson
 ) -> None:
