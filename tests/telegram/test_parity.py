@@ -3,6 +3,8 @@ same messages, keyboards, edits and callback answers."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.fakes import STICKER
@@ -16,6 +18,7 @@ ROUGH = next(s for s in load_scenarios() if s.name == "zelfmelding/rough_path")
 TICKS = next(s for s in load_scenarios() if s.name == "veldwerk/change_justice_at_summary")
 
 Transcript = list[tuple[str, str | None, list[list[str]]]]
+HANDOFF_CODE = re.compile(r"\?code=[0-9A-Z]{4}-[0-9A-Z]{4}")  # random per link
 
 
 async def transcript(backend: Backend, framework: str) -> tuple[Transcript, list[str | None]]:
@@ -30,7 +33,11 @@ async def transcript(backend: Backend, framework: str) -> tuple[Transcript, list
         lines = bot.transcript(CHAT) + bot.transcript(CHAT + 1)
         answers: list[str | None] = [(r.answer or {}).get("text") for r in bot.api.callback_answers]
     normalised: Transcript = [
-        (method, REFERENCE.sub("LH-XXXX-XX", text or ""), keyboard)
+        (
+            method,
+            HANDOFF_CODE.sub("?code=XXXX-XXXX", REFERENCE.sub("LH-XXXX-XX", text or "")),
+            keyboard,
+        )
         for method, text, keyboard in lines
     ]
     return normalised, answers
@@ -42,5 +49,6 @@ async def test_aiogram_and_ptb_send_the_same_messages(backend: Backend) -> None:
     ptb, ptb_answers = await transcript(backend, "ptb")
     assert len(aiogram) > 40
     assert any(method == "editMessageReplyMarkup" for method, _, _ in aiogram)
+    assert any("?code=XXXX-XXXX" in (text or "") for _, text, _ in aiogram)  # hand-off links
     assert aiogram == ptb
     assert aiogram_answers == ptb_answers
