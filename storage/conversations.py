@@ -151,25 +151,26 @@ class SqlConversationStore:
             update(ConversationSessionRow)
             .where(*_where(key), col(ConversationSessionRow.version) == expected_version)
             .values(version=expected_version + 1, **values)
-            .returning(col(ConversationSessionRow.id))
+            .returning(col(ConversationSessionRow.created_at))
             .execution_options(synchronize_session=False)
         )
-        if (await self._session.execute(statement)).first() is None:
+        updated = (await self._session.execute(statement)).first()
+        if updated is None:
             raise StaleConversation(
                 f"the conversation is no longer at version {expected_version}; load it again"
             )
-        saved = await self._reload(key)
-        assert saved is not None
-        return saved
-
-    async def _reload(self, key: ConversationKey) -> Conversation | None:
-        result = await self._session.scalars(
-            select(ConversationSessionRow)
-            .where(*_where(key))
-            .execution_options(populate_existing=True)
+        # What was written, without reading the row (and decrypting the state) again.
+        return Conversation(
+            key=key,
+            flow_id=flow_id,
+            flow_version=flow_version,
+            state=values["state"],
+            language=language,
+            created_at=updated[0],
+            updated_at=now,
+            expires_at=expires_at,
+            version=expected_version + 1,
         )
-        row = result.first()
-        return None if row is None else _conversation(row)
 
     async def delete(self, key: ConversationKey) -> bool:
         statement = (
