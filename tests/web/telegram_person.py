@@ -17,7 +17,7 @@ from bot.telegram.runner import sensitive_nodes
 from flows.engine.inputs import callback_data
 from storage.tables import OutboxMessageRow
 
-__all__ = ["BEFORE_PROBLEMS", "CHAT", "WEB_CHAT_URL", "TelegramPerson"]
+__all__ = ["AFTER_PROBLEMS", "BEFORE_PROBLEMS", "CHAT", "WEB_CHAT_URL", "TelegramPerson"]
 
 WEB_CHAT_URL = "https://chat.example/chat"
 CHAT = 4242
@@ -31,6 +31,18 @@ BEFORE_PROBLEMS: list[Any] = [
     "45",
     "14",
     {"choice": "no"},
+]
+# The rest, in the web chat: with the 14 months on the street told in Telegram, these
+# answers lead to Housing First.
+AFTER_PROBLEMS: list[Any] = [
+    {"select": ["addiction", "psychiatric"]},
+    {"choice": "intensive"},
+    {"choice": "yes"},
+    {"choice": "none"},
+    {"choice": "no"},
+    {"choice": "none"},
+    {"choice": "none"},
+    {"choice": "_submit"},
 ]
 
 

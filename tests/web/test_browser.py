@@ -21,7 +21,7 @@ from tests.scenario_files import Scenario, load_scenarios
 from tests.storage.conftest import FakeClock, run_blocking
 from tests.web.browser_support import LAUNCH_ARGS, ChatDriver, screenshot, serious_violations, serve
 from tests.web.conftest import SCENARIO_NOW, SECRET, UNLIMITED, chat_app
-from tests.web.telegram_person import BEFORE_PROBLEMS, TelegramPerson
+from tests.web.telegram_person import AFTER_PROBLEMS, BEFORE_PROBLEMS, TelegramPerson
 
 pytestmark = pytest.mark.chromium
 
@@ -329,16 +329,7 @@ def test_a_telegram_intake_continues_here_with_every_answer(chromium: Browser, s
         assert "Je antwoorden uit Telegram staan nu hier" in log.inner_text()
         assert "Heb je met een of meer" in log.locator(".bubble.kind-question").last.inner_text()
         driver = ChatDriver(page)
-        for step in [
-            {"select": ["addiction", "psychiatric"]},
-            {"choice": "intensive"},
-            {"choice": "yes"},
-            {"choice": "none"},
-            {"choice": "no"},
-            {"choice": "none"},
-            {"choice": "none"},
-            {"choice": "_submit"},
-        ]:
+        for step in AFTER_PROBLEMS:
             driver.step(step)
         found = REFERENCE.search(log.inner_text())
         assert found, "no reference code on the result page"

@@ -21,7 +21,13 @@ from bot.web.chat import CHANNEL as WEB
 from storage.tables import HandoffRow, PreAanmeldingRow
 from tests.web.conftest import ChatApp, PlainBrowser
 from tests.web.html_page import Page
-from tests.web.telegram_person import BEFORE_PROBLEMS, CHAT, WEB_CHAT_URL, TelegramPerson
+from tests.web.telegram_person import (
+    AFTER_PROBLEMS,
+    BEFORE_PROBLEMS,
+    CHAT,
+    WEB_CHAT_URL,
+    TelegramPerson,
+)
 
 MOVED_HERE = "Je antwoorden uit Telegram staan nu hier"
 WRONG = "Met deze code kunnen we geen gesprek vinden"
@@ -80,16 +86,7 @@ async def test_the_link_moves_every_answer_to_the_web_chat(
     assert await count(web, HandoffRow) == 0
 
     # The rest of the intake in the web chat: the answers from Telegram are in it.
-    for step in [
-        {"select": ["addiction", "psychiatric"]},
-        {"choice": "intensive"},
-        {"choice": "yes"},
-        {"choice": "none"},
-        {"choice": "no"},
-        {"choice": "none"},
-        {"choice": "none"},
-        {"choice": "_submit"},
-    ]:
+    for step in AFTER_PROBLEMS:
         page = await browser.step(step)
     async with web.database.unit_of_work(write=False) as uow:
         [record] = (await uow.session.scalars(select(PreAanmeldingRow))).all()
