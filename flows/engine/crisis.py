@@ -22,6 +22,7 @@ __all__ = ["CrisisHit", "CrisisPhrases", "crisis_phrases", "detect_crisis", "edi
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a"})
 _REPEATS = re.compile(r"(.)\1{2,}")
 _MAX_GAP = 1  # extra words allowed between the words of a phrase
+_INSIDE = 7  # a phrase word this long matches inside a longer typed word
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous2, previous = previous, current
     return previous[-1]
+
+
+_MOST_TYPOS = 3  # allowed_typos never gives more
 
 
 def allowed_typos(length: int) -> int:
@@ -118,7 +122,15 @@ class CrisisPhrases:
                 self._starts.setdefault(words[0] + words[1], []).append(index)
                 self._by_letter.setdefault(words[0][:1], []).append(index)
         self._start_cache: dict[str, frozenset[int]] = {}
-        self._letters = {start: Counter(start) for start in self._starts}
+        # For `_starting_with`: the starts by length (a typed word is only compared
+        # with starts of about its length), the long ones that may stand inside a
+        # longer word, and each start's letters with their counts.
+        self._by_length: dict[int, list[str]] = {}
+        for start in self._starts:
+            self._by_length.setdefault(len(start), []).append(start)
+        self._long_starts = tuple(s for s in self._starts if len(s) >= _INSIDE)
+        self._near: dict[int, list[str]] = {}  # typed length -> starts of a near length
+        self._letters = {start: tuple(Counter(start).items()) for start in self._starts}
 
     def word_matches(self, typed: str, word: str) -> bool:
         key = (typed, word)
@@ -134,7 +146,7 @@ class CrisisPhrases:
             return True
         if typed in self.not_typos or typed in self.vocabulary:
             return False
-        if len(word) >= 7 and word in typed:  # zelfmoordgedachten, kindermishandeling
+        if len(word) >= _INSIDE and word in typed:  # zelfmoordgedachten, kindermishandeling
             return True
         limit = allowed_typos(len(word))
         return limit > 0 and edit_distance(typed, word, limit) <= limit
@@ -193,27 +205,53 @@ class CrisisPhrases:
             out[size] = ("".join(window), guarded)
         return out
 
-    def _could_match(self, typed: str, letters: Counter[str], start: str) -> bool:
+    def _could_match(self, typed: str, start: str) -> bool:
         """Cheap bounds of `_word_matches`, tried before the edit distance: a long word
         may stand inside; otherwise the lengths, and the letters of `start` missing
         from `typed` (never more than the edit distance), must be within the typos."""
-        if len(start) >= 7 and start in typed:
+        if len(start) >= _INSIDE and start in typed:
             return True
         limit = allowed_typos(len(start))
         if abs(len(start) - len(typed)) > limit:
             return typed == start
-        return (self._letters[start] - letters).total() <= limit
+        missing = 0
+        for letter, count in self._letters[start]:
+            short = count - typed.count(letter)
+            if short > 0:
+                missing += short
+                if missing > limit:
+                    return False
+        return True
+
+    def _candidates(self, typed: str) -> list[str]:
+        """The starts `_could_match` may accept: those whose length is within their
+        typos of `typed`'s, and the long ones inside `typed` (any other start is too
+        far off in length to match)."""
+        size = len(typed)
+        near = self._near.get(size)
+        if near is None:
+            near = self._near[size] = [
+                start
+                for length in range(max(1, size - _MOST_TYPOS), size + _MOST_TYPOS + 1)
+                if abs(length - size) <= allowed_typos(length)
+                for start in self._by_length.get(length, ())
+            ]
+        inside = [
+            s
+            for s in self._long_starts
+            if len(s) < size and abs(len(s) - size) > allowed_typos(len(s)) and s in typed
+        ]
+        return near + inside if inside else near
 
     def _starting_with(self, typed: str) -> frozenset[int]:
         """The phrases whose first word (or first two words run together) `typed` matches."""
         found = self._start_cache.get(typed)
         if found is None:
-            letters = Counter(typed)
             found = frozenset(
                 index
-                for start, indexes in self._starts.items()
-                if self._could_match(typed, letters, start) and self.word_matches(typed, start)
-                for index in indexes
+                for start in self._candidates(typed)
+                if self._could_match(typed, start) and self.word_matches(typed, start)
+                for index in self._starts[start]
             )
             if len(self._start_cache) < 50_000:
                 self._start_cache[typed] = found

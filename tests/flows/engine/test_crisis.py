@@ -3,15 +3,17 @@ question; ordinary answers do not."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from string import ascii_lowercase
 
 import pytest
 import yaml
 
 from flows.engine import CrisisDetected, MessageCreated, QuestionAsked, Session, TextInput, resume
-from flows.engine.crisis import detect_crisis, edit_distance
+from flows.engine.crisis import crisis_phrases, detect_crisis, edit_distance
 from flows.engine.session import PendingKind
 from locales import render
 from tests.flows.engine.chat import Chat, make_env
@@ -210,3 +212,32 @@ def test_an_ordinary_answer_goes_on_normally() -> None:
     for flow_id, _node, session in sessions_at_every_question()[:5]:
         sprint = resume(flow_library().current(flow_id), session, TextInput("weet ik niet"), env)
         assert not any(isinstance(e, CrisisDetected) for e in sprint.events)
+
+
+def _typed_words() -> list[str]:
+    """Words near and far from the phrases' first words: as written, with a typo, run
+    together with another word, inside a longer word, and random ones of all lengths."""
+    phrases = crisis_phrases()
+    rng = random.Random(7)
+    starts = sorted({words[0] for _, words in phrases.phrases})
+    out: list[str] = []
+    for start in starts:
+        i = rng.randrange(len(start))
+        out += [start, start[:i] + start[i + 1 :], start[:i] + "x" + start[i:]]
+        out += [start + "heid", "on" + start + "lijk", start + rng.choice(starts)]
+    out += ["".join(rng.choice(ascii_lowercase) for _ in range(n)) for n in range(1, 25)] * 4
+    return out
+
+
+def test_the_start_index_finds_what_trying_every_start_finds() -> None:
+    """`_starting_with` only compares a typed word with starts of a near length (and
+    long starts inside it); the oracle tries every start with the same word matching."""
+    phrases = crisis_phrases()
+    for typed in _typed_words():
+        oracle = frozenset(
+            index
+            for start, indexes in phrases._starts.items()
+            if phrases.word_matches(typed, start)
+            for index in indexes
+        )
+        assert phrases._starting_with(typed) == oracle, typed
