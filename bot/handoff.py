@@ -8,26 +8,24 @@ preview or a prefetch never uses the code) moves the conversation: the web chat
 takes over the engine session and asks the next question, Telegram's copy is
 deleted, and the Telegram chat is told where the intake went.
 
-The code is eight symbols like a resume code (2^40 codes, the same rate limits on
-guessing). Only its keyed hash is stored (`conversation_handoffs`), with the chat
-address for that one notice. A code works once: taking it erases every code of the
-conversation. It runs out after `HANDOFF_TTL`, and `/verwijder` erases it too.
+The code is a short code like a resume code (`bot.short_codes`: 2^40 codes, the same
+form and rate limits on guessing). Only its keyed hash is stored
+(`conversation_handoffs`), with the chat address for that one notice. A code works
+once: taking it erases every code of the conversation. It runs out after
+`HANDOFF_TTL`, and `/verwijder` erases it too.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.conversation import ConversationService
+from bot.short_codes import code_key, display_code
 from flows.texts import N_, Text
 from locales import render
 from storage.conversations import Conversation, ConversationKey
 from storage.handoffs import handoffs
-from storage.reference_codes import ALPHABET
 from storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -36,14 +34,12 @@ __all__ = [
     "QUERY_PARAMETER",
     "handoff_key",
     "handoff_link",
-    "new_handoff_code",
     "offer_handoff",
     "take_handoff",
 ]
 
 HANDOFF_TTL = timedelta(hours=24)
 QUERY_PARAMETER = "code"
-CODE_LENGTH = 8
 
 # To the Telegram chat, once the web chat took the intake over.
 MOVED_TO_WEB = N_(
@@ -52,22 +48,17 @@ MOVED_TO_WEB = N_(
 )
 
 
-def new_handoff_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-
-
 def handoff_key(secret_key: str, code: str) -> str:
     """The keyed hash under which the database finds a hand-off (`code` normalised:
     eight symbols, no dash)."""
-    message = f"handoff-key\x1f{code}".encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+    return code_key(secret_key, "handoff-key", code)
 
 
 def handoff_link(web_chat_url: str, code: str) -> str:
     """The web chat's address with the code (`ABCD-EFGH`) as a query parameter."""
     parts = urlsplit(web_chat_url)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != QUERY_PARAMETER]
-    query.append((QUERY_PARAMETER, f"{code[:4]}-{code[4:]}"))
+    query.append((QUERY_PARAMETER, display_code(code)))
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 

@@ -49,8 +49,9 @@ from bot.conversation import (
     Turn,
     language_prompt,
 )
-from bot.handoff import new_handoff_code, offer_handoff
+from bot.handoff import offer_handoff
 from bot.privacy import PrivacyService, erasure_texts
+from bot.short_codes import random_code
 from bot.telegram import wording
 from bot.telegram.delivery import CHANNEL
 from bot.telegram.rendering import (
@@ -324,7 +325,7 @@ class TelegramIntake:
         if view is None:
             await self._reply(incoming, [Text(wording.WEB_CHAT_NOTHING, {"url": url})])
             return
-        code = new_handoff_code()
+        code = random_code()
         offer = dataclasses.replace(self.render_options, handoff_code=code).web_chat_text()
         assert offer is not None
         payloads = text_payloads([offer], view.locale, view.prompt, no_preview=True)
@@ -386,7 +387,7 @@ class TelegramIntake:
     ) -> Turn:
         options = self.render_options
         if options.web_chat_url:  # the link before a sensitive question moves the answers
-            options = dataclasses.replace(options, handoff_code=new_handoff_code())
+            options = dataclasses.replace(options, handoff_code=random_code())
 
         queued: list[Payload] = []
 

@@ -22,9 +22,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.conversation import ConversationService, Outgoing, Turn
 from bot.handoff import take_handoff
+from bot.short_codes import display_code, normalise_code
 from bot.web import wording
 from bot.web.config import WebChatConfig
-from bot.web.resume_codes import display_code, normalise_code, resume_code, resume_key
+from bot.web.resume_codes import resume_code, resume_key
 from bot.web.transcript import Entry, answer_entry, bot_entries, keep_last
 from flows.engine.events import SessionEnded, SessionRestarted, SessionStopped
 from flows.engine.inputs import Input, LanguageInput, TextInput

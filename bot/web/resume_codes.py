@@ -1,7 +1,6 @@
-"""Resume codes: eight characters a person can write down or read aloud, to go on
-with a chat in another browser (`ABCD-EFGH`).
+"""Resume codes: a short code (`bot.short_codes`, `ABCD-EFGH`) to go on with a chat in
+another browser.
 
-The alphabet is the reference codes' one: no 0/O or 1/I (32 symbols, so 2^40 codes).
 A chat's code is derived from its server-side id with SECRET_KEY, so it is never
 stored; the database keeps only `resume_key`, a keyed hash of the code, to find the
 chat. Without SECRET_KEY neither can be turned back into the other.
@@ -11,14 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 
+from bot.short_codes import CODE_LENGTH, code_key
 from storage.reference_codes import ALPHABET
 
-__all__ = ["CODE_LENGTH", "display_code", "normalise_code", "resume_code", "resume_key"]
-
-CODE_LENGTH = 8
-_PATTERN = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
+__all__ = ["resume_code", "resume_key"]
 
 
 def resume_code(secret_key: str, chat_id: str, attempt: int = 0) -> str:
@@ -29,18 +25,6 @@ def resume_code(secret_key: str, chat_id: str, attempt: int = 0) -> str:
     return "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(CODE_LENGTH))
 
 
-def display_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
-
-
-def normalise_code(text: str) -> str | None:
-    """The code from what a person typed (case, spaces and dashes do not matter), or
-    None when it cannot be a code."""
-    compact = re.sub(r"[\s\-.]", "", text).upper()
-    return compact if _PATTERN.match(compact) else None
-
-
 def resume_key(secret_key: str, code: str) -> str:
     """The keyed hash under which the database finds a chat by its code."""
-    message = f"web-resume-key\x1f{code}".encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+    return code_key(secret_key, "web-resume-key", code)

@@ -21,13 +21,13 @@ from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from bot.short_codes import display_code, normalise_code
 from bot.web import wording
 from bot.web.chat import ChatPage, Sent, WebChats
 from bot.web.config import WebChatConfig
 from bot.web.forms import parse_body, read_post
 from bot.web.pages import composer, render_template
 from bot.web.rate_limits import TokenBuckets
-from bot.web.resume_codes import display_code, normalise_code
 from bot.web.session_cookie import (
     COOKIE,
     SECURE_COOKIE,
