@@ -34,7 +34,7 @@ import contextlib
 import dataclasses
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,7 +270,7 @@ class TelegramIntake:
         if choice is not None and choice.token == LANGUAGE_TOKEN:
             inp = LanguageInput(choice.option) if language(choice.option) else None
         if inp is None:
-            locale = match_locale(incoming.language_code, self.service.default_locale)
+            locale = self._locale(incoming, None)
             return Handled(render(Text(wording.STALE_BUTTON), locale))
         pressed = None
         if choice is not None and incoming.message_id is not None:
@@ -323,31 +323,25 @@ class TelegramIntake:
         here too, in case the person stays."""
         view = await self._view(incoming)
         if view is None:
-            await self._reply(incoming, [Text(wording.WEB_CHAT_NOTHING, {"url": url})])
+            texts = [Text(wording.WEB_CHAT_NOTHING, {"url": url})]
+            await self._queue(incoming, text_payloads(texts, self._locale(incoming, None)))
             return
         code = random_code()
         offer = dataclasses.replace(self.render_options, handoff_code=code).web_chat_text()
         assert offer is not None
         payloads = text_payloads([offer], view.locale, view.prompt, no_preview=True)
-        key = self.service.key(CHANNEL, incoming.chat_id)
-        async with self.database.unit_of_work() as uow:
-            if not await uow.updates.mark_processed(CHANNEL, incoming.update_id):
-                return
+
+        async def store_code(uow: UnitOfWork) -> None:
             await offer_handoff(uow, self.service, CHANNEL, incoming.chat_id, code)
-            for payload in payloads:
-                await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
-        self._count(incoming.update_id, len(payloads))
+
+        await self._queue(incoming, payloads, also=store_code)
 
     async def _erase(self, incoming: Incoming, *, confirmed: bool) -> None:
         """A pressed /verwijder button: erase (yes) or not (no), and say so, in one unit
         of work. The answer to an erased chat is queued under a throwaway hash, so no
         row links it to the chat once it is delivered (the address goes then)."""
         view = await self._view(incoming)
-        locale = (
-            view.locale
-            if view is not None
-            else match_locale(incoming.language_code, self.service.default_locale)
-        )
+        locale = self._locale(incoming, view)
         key = self.service.key(CHANNEL, incoming.chat_id)
         async with self.database.unit_of_work() as uow:
             if not await uow.updates.mark_processed(CHANNEL, incoming.update_id):
@@ -434,19 +428,33 @@ class TelegramIntake:
         """Sentences, then the open question again (or `prompt`); the conversation
         itself is not touched. Queued once per update id."""
         view = await self._view(incoming)
-        if view is not None:
-            locale = view.locale
-        else:
-            locale = match_locale(incoming.language_code, self.service.default_locale)
         shown = prompt or (view.prompt if view is not None else None)
-        payloads = text_payloads(texts, locale, shown)
+        await self._queue(incoming, text_payloads(texts, self._locale(incoming, view), shown))
+
+    async def _queue(
+        self,
+        incoming: Incoming,
+        payloads: Sequence[Payload],
+        *,
+        also: Callable[[UnitOfWork], Awaitable[None]] | None = None,
+    ) -> None:
+        """Queue replies made here, once per update id; `also` runs in the same unit of
+        work (a reply and what it refers to are kept together or not at all)."""
         key = self.service.key(CHANNEL, incoming.chat_id)
         async with self.database.unit_of_work() as uow:
             if not await uow.updates.mark_processed(CHANNEL, incoming.update_id):
                 return
+            if also is not None:
+                await also(uow)
             for payload in payloads:
                 await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
         self._count(incoming.update_id, len(payloads))
+
+    def _locale(self, incoming: Incoming, view: Turn | None) -> str:
+        """The conversation's language, else the one Telegram reports for the person."""
+        if view is not None:
+            return view.locale
+        return match_locale(incoming.language_code, self.service.default_locale)
 
     async def _view(self, incoming: Incoming) -> Turn | None:
         """The open question, if it can be read (a flow version may be gone: then the
@@ -459,7 +467,7 @@ class TelegramIntake:
     async def _group_notice(self, incoming: Incoming) -> None:
         """Once per group: the bot works in private chats only. Nothing else is kept."""
         key = self.service.key(CHANNEL, incoming.chat_id)
-        locale = match_locale(incoming.language_code, self.service.default_locale)
+        locale = self._locale(incoming, None)
         payload = {"method": "sendMessage", "text": render(Text(wording.PRIVATE_ONLY), locale)}
         async with self.database.unit_of_work() as uow:
             if not await uow.updates.mark_processed(GROUP_NOTICE, key.user_hash):

@@ -59,6 +59,10 @@ class RenderOptions:
     sensitive_nodes: Collection[tuple[str, str]] = field(default_factory=frozenset)
     handoff_code: str | None = None
 
+    def links_before(self, flow_id: str | None, prompt: Prompt) -> bool:
+        """Whether the web chat is offered before this question (a sensitive one)."""
+        return bool(self.web_chat_url) and (flow_id, prompt.node) in self.sensitive_nodes
+
     def web_chat_text(self) -> Text | None:
         """The offer of the web chat: with the one-time link when there is a code."""
         if not self.web_chat_url:
@@ -74,11 +78,10 @@ def offers_web_chat(
 ) -> bool:
     """Whether `render_turn` (with the same `pressed`) puts the web chat's link in
     this turn: not when ticking an option only changes the buttons."""
-    if not options.web_chat_url or _tick_edit(turn, pressed) is not None:
+    if _tick_edit(turn, pressed) is not None:
         return False
     return any(
-        message.prompt is not None
-        and (turn.flow_id, message.prompt.node) in options.sensitive_nodes
+        message.prompt is not None and options.links_before(turn.flow_id, message.prompt)
         for message in turn.messages
     )
 
@@ -146,12 +149,10 @@ def _prompt_block(prompt: Prompt, locale: str) -> str:
 def _message(
     blocks: list[str], markup: dict[str, Any] | None, *, no_preview: bool = False
 ) -> list[Payload]:
-    """`no_preview`: Telegram shows no preview of a link (it would fetch the page)."""
     parts = split_text("\n\n".join(block for block in blocks if block))
     payloads: list[Payload] = [{"method": "sendMessage", "text": part} for part in parts]
     if no_preview:
-        for payload in payloads:
-            payload["link_preview_options"] = {"is_disabled": True}
+        _without_preview(payloads)
     if markup is not None:
         payloads[-1]["reply_markup"] = markup
     return payloads
@@ -179,8 +180,8 @@ def render_turn(
         prompt = message.prompt
         if prompt is None:
             continue
-        linked = offer is not None and (turn.flow_id, prompt.node) in options.sensitive_nodes
-        if linked and offer is not None:
+        linked = offer is not None and options.links_before(turn.flow_id, prompt)
+        if linked and offer is not None:  # (`offer` again for the type checker)
             blocks.append(render(offer, locale))
         blocks.append(_prompt_block(prompt, locale))
         payloads.extend(_message(blocks, keyboard(prompt, locale), no_preview=linked))
@@ -214,7 +215,11 @@ def text_payloads(
     """Sentences (and an open question) as payloads: for replies outside a turn."""
     messages = [Outgoing(tuple(texts), prompt, "notice")]
     payloads = render_turn(Turn(tuple(messages), locale))
-    if no_preview:
-        for payload in payloads:
-            payload["link_preview_options"] = {"is_disabled": True}
+    return _without_preview(payloads) if no_preview else payloads
+
+
+def _without_preview(payloads: list[Payload]) -> list[Payload]:
+    """Telegram shows no preview of a link in these messages (it would fetch the page)."""
+    for payload in payloads:
+        payload["link_preview_options"] = {"is_disabled": True}
     return payloads
