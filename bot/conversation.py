@@ -65,6 +65,7 @@ __all__ = [
 START_TOKEN = "start"  # noqa: S105 - the token of the "who is this for" prompt
 LANGUAGE_TOKEN = "lang"  # noqa: S105 - the token of the language chooser
 LANGUAGE_OPTION = "_language"
+_IN_PROGRESS = ("choose", "flow")  # a conversation's stages before it ends
 SESSION_TTL = timedelta(days=30)  # unfinished conversations: see docs/privacy.md
 
 FLOW_CHOICES: tuple[tuple[str, str], ...] = (
@@ -281,7 +282,7 @@ class ConversationService:
         stored = await uow.conversations.load(source)
         if stored is None or stored.expired(self._clock()):
             return None
-        if stored.state.get("stage") not in ("choose", "flow"):
+        if stored.state.get("stage") not in _IN_PROGRESS:
             return None
         target = self.key(channel, user_id)
         await uow.lock_conversation(target)
@@ -307,7 +308,7 @@ class ConversationService:
         inp: ServiceInput,
         locale_hint: str | None,
     ) -> Turn:
-        if stored is None or stored.state.get("stage") not in ("choose", "flow"):
+        if stored is None or stored.state.get("stage") not in _IN_PROGRESS:
             locale = match_locale(locale_hint, self.default_locale)
             return await self._choose(uow, key, None, inp, locale)
         if stored.state["stage"] == "choose":

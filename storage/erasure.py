@@ -31,13 +31,13 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import col
 
+from storage.handoffs import handoffs
 from storage.lifecycle import FINAL_STATUSES, Status
 from storage.tables import (
     REDACTED_PREFIX,
     AuditEventRow,
     ConversationSessionRow,
     DuplicateLinkRow,
-    HandoffRow,
     OutboxMessageRow,
     PreAanmeldingRow,
     ProcessedUpdateRow,
@@ -221,13 +221,7 @@ async def _erase_chat(uow: UnitOfWork, person: Person) -> dict[str, int]:
                 col(ProcessedUpdateRow.update_id) == person.user_hash,
             ),
         ),
-        "conversation_handoffs": await _execute(
-            uow,
-            delete(HandoffRow).where(
-                col(HandoffRow.channel) == person.channel,
-                col(HandoffRow.user_hash) == person.user_hash,
-            ),
-        ),
+        "conversation_handoffs": await handoffs(uow).delete_for(person.channel, person.user_hash),
         "web_chats": 0,
     }
     if person.web_chat_id is not None:

@@ -4,7 +4,7 @@ moves (channel and user hash) and the chat address to tell that it moved.
 
 `take` is what makes a code one-time: it returns the code's hand-off and erases every
 hand-off of that conversation in the same transaction, so a replayed or older link
-finds nothing. Rows past `expires_at` count as gone; `delete_expired` removes them.
+finds nothing. Rows past `expires_at` count as gone; the retention purge removes them.
 Use it from a unit of work: `handoffs(uow)`; it never commits on its own.
 """
 
@@ -29,8 +29,6 @@ class Handoff:
     channel: str
     user_hash: str
     address: str | None
-    created_at: datetime
-    expires_at: datetime
 
 
 class SqlHandoffStore:
@@ -68,7 +66,7 @@ class SqlHandoffStore:
         row = (await self._session.scalars(statement)).first()
         if row is None:
             return None
-        found = Handoff(row.channel, row.user_hash, row.address, row.created_at, row.expires_at)
+        found = Handoff(row.channel, row.user_hash, row.address)
         await self.delete_for(row.channel, row.user_hash)
         return found
 
@@ -77,15 +75,6 @@ class SqlHandoffStore:
         statement = (
             delete(HandoffRow)
             .where(col(HandoffRow.channel) == channel, col(HandoffRow.user_hash) == user_hash)
-            .returning(col(HandoffRow.id))
-            .execution_options(synchronize_session=False)
-        )
-        return len((await self._session.execute(statement)).all())
-
-    async def delete_expired(self) -> int:
-        statement = (
-            delete(HandoffRow)
-            .where(col(HandoffRow.expires_at) <= self._clock())
             .returning(col(HandoffRow.id))
             .execution_options(synchronize_session=False)
         )

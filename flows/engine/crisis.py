@@ -206,14 +206,13 @@ class CrisisPhrases:
         return out
 
     def _could_match(self, typed: str, start: str) -> bool:
-        """Cheap bounds of `_word_matches`, tried before the edit distance: a long word
-        may stand inside; otherwise the lengths, and the letters of `start` missing
-        from `typed` (never more than the edit distance), must be within the typos."""
+        """A cheap bound of `_word_matches` for a start of `_candidates` (so of a near
+        length), tried before the edit distance: a long word may stand inside;
+        otherwise the letters of `start` missing from `typed` (never more than the edit
+        distance) must be within the typos."""
         if len(start) >= _INSIDE and start in typed:
             return True
         limit = allowed_typos(len(start))
-        if abs(len(start) - len(typed)) > limit:
-            return typed == start
         missing = 0
         for letter, count in self._letters[start]:
             short = count - typed.count(letter)
