@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from bot import privacy_wording as w
 from flows.engine import wording as engine_wording
 from flows.engine.flow_format import Flow
-from flows.engine.jsonable import text_from_json
 from flows.engine.library import FlowLibrary, FlowNotFound
 from flows.engine.session import Session
 from flows.engine.summary import VALUE, summary_items
@@ -30,6 +29,7 @@ from flows.privacy_notices import notice
 from flows.products import PRODUCT_NAMES
 from flows.referrals import referral_texts
 from flows.regions import region_data
+from flows.text_json import text_from_json
 from flows.texts import Text
 from locales import render
 from storage.access_copy import PersonData, Record

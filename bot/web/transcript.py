@@ -24,8 +24,8 @@ from flows.engine.inputs import (
     SelectionInput,
     TextInput,
 )
-from flows.engine.jsonable import text_from_json, text_to_json
 from flows.engine.prompts import Prompt
+from flows.text_json import text_from_json, text_to_json
 from flows.texts import Text
 from locales import render
 

@@ -50,7 +50,6 @@ from flows.engine.inputs import (
     callback_data,
     parse_callback,
 )
-from flows.engine.jsonable import text_from_json, text_to_json
 from flows.engine.library import FlowLibrary, FlowNotFound, definition_files, flow_library
 from flows.engine.lint import lint
 from flows.engine.loader import FlowError, FlowProblem, check_flow_text, load_flow, parse_flow
@@ -65,6 +64,7 @@ from flows.engine.session import (
     SessionStatus,
     Submission,
 )
+from flows.text_json import text_from_json, text_to_json
 
 __all__ = [
     "CALLBACK_LIMIT",
