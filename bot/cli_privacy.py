@@ -15,12 +15,13 @@ import click
 
 from bot.cli import main
 
-__all__ = ["database_ready", "keys", "purge"]
+__all__ = ["database_ready", "database_url_option", "keys", "purge"]
 
 EXIT_UNAVAILABLE = 1
 EXIT_BAD_INPUT = 2
 
-_database_url_option = click.option(
+# `--database-url`, for every command that opens the database with `database_ready`.
+database_url_option = click.option(
     "--database-url",
     envvar="DATABASE_URL",
     default=None,
@@ -66,7 +67,7 @@ def database_ready(command: str, database_url: str | None, *, migrate: bool = Fa
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Only count what would go; change nothing.")
-@_database_url_option
+@database_url_option
 def purge(dry_run: bool, database_url: str | None) -> None:
     """Apply the retention periods now (intake serve does this daily)."""
     from bot.maintenance import purge_once, retention_policy
@@ -103,7 +104,7 @@ def new_key() -> None:
 
 
 @keys.command("check")
-@_database_url_option
+@database_url_option
 def check_keys(database_url: str | None) -> None:
     """Check that ENCRYPTION_KEY is the key of the database."""
     from storage.column_types import SensitiveValueCodec
@@ -115,7 +116,7 @@ def check_keys(database_url: str | None) -> None:
 
 
 @keys.command("rotate")
-@_database_url_option
+@database_url_option
 def rotate(database_url: str | None) -> None:
     """Re-encrypt everything with ENCRYPTION_KEY (the new key); the old key must be in
     ENCRYPTION_KEYS_OLD. Stop the service first; start it again with the new key."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import click
 
 from bot.cli import main
+from bot.cli_privacy import database_url_option
 
 if TYPE_CHECKING:
     from storage.unit_of_work import UnitOfWork
@@ -33,13 +34,6 @@ ROLES = ("medewerker", "coordinator", "beheerder")
 REGIONS = ("parkstad", "westelijke_mijnstreek", "maastricht", "heuvelland")
 T = TypeVar("T")
 
-_database_url_option = click.option(
-    "--database-url",
-    envvar="DATABASE_URL",
-    default=None,
-    metavar="URL",
-    help="Database to use (default: the DATABASE_URL setting).",
-)
 _password_stdin_option = click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (one line)."
 )
@@ -112,7 +106,7 @@ def staff() -> None:
     help="A region a medewerker works in (repeat for more; only for medewerker).",
 )
 @_password_stdin_option
-@_database_url_option
+@database_url_option
 def add(
     username: str,
     role: str,
@@ -174,7 +168,7 @@ def _set_disabled(command: str, username: str, disabled: bool, database_url: str
 
 @staff.command("disable")
 @click.argument("username")
-@_database_url_option
+@database_url_option
 def disable(username: str, database_url: str | None) -> None:
     """Disable an account: it cannot log in, and its sessions end at the next request."""
     _set_disabled("disable", username, True, database_url)
@@ -182,7 +176,7 @@ def disable(username: str, database_url: str | None) -> None:
 
 @staff.command("enable")
 @click.argument("username")
-@_database_url_option
+@database_url_option
 def enable(username: str, database_url: str | None) -> None:
     """Enable a disabled account again."""
     _set_disabled("enable", username, False, database_url)
@@ -192,7 +186,7 @@ def enable(username: str, database_url: str | None) -> None:
 @click.argument("username")
 @click.option("--new-totp", is_flag=True, help="Also make a new TOTP secret (lost phone).")
 @_password_stdin_option
-@_database_url_option
+@database_url_option
 def reset_password(
     username: str, new_totp: bool, password_stdin: bool, database_url: str | None
 ) -> None:
@@ -226,7 +220,7 @@ def reset_password(
 
 
 @staff.command("list")
-@_database_url_option
+@database_url_option
 def list_accounts(database_url: str | None) -> None:
     """List the accounts: username, role, regions, active or disabled."""
 

@@ -14,6 +14,7 @@ from typing import NoReturn, TextIO
 import click
 
 from bot.cli import main
+from bot.cli_privacy import database_url_option
 
 __all__ = ["db", "export"]
 
@@ -30,22 +31,6 @@ STATUSES = (
     "afgewezen",
     "ingetrokken",
 )
-
-_database_url_option = click.option(
-    "--database-url",
-    envvar="DATABASE_URL",
-    default=None,
-    metavar="URL",
-    help="Database to use (default: the DATABASE_URL setting).",
-)
-
-
-def _database_url(given: str | None) -> str:
-    if given:
-        return given
-    from bot.settings import get_settings
-
-    return get_settings().database_url
 
 
 def _fail(command: str, message: str, code: int) -> NoReturn:
@@ -72,7 +57,7 @@ def _fail(command: str, message: str, code: int) -> NoReturn:
     default="-",
     help="File to write (default: standard output).",
 )
-@_database_url_option
+@database_url_option
 def export(
     fmt: str,
     since: str | None,
@@ -131,7 +116,7 @@ def db() -> None:
 
 
 @db.command()
-@_database_url_option
+@database_url_option
 def upgrade(database_url: str | None) -> None:
     """Migrate the database to the newest schema (creates a new SQLite file, and its
     encryption key in ./var when none is set)."""
@@ -144,7 +129,7 @@ def upgrade(database_url: str | None) -> None:
 
 
 @db.command()
-@_database_url_option
+@database_url_option
 def check(database_url: str | None) -> None:
     """Check that the database answers, its schema is up to date and the encryption key
     is its key."""
