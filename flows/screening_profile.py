@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 __all__ = [
+    "BOOL_FIELDS",
+    "FIELD_NAMES",
     "INSTITUTIONS",
     "JUSTICE_CONTACT",
     "NUISANCE",
@@ -144,7 +146,7 @@ _STRING_FIELDS: dict[str, tuple[str, ...] | None] = {
     "support_need": SUPPORT_NEEDS,
 }
 _INT_FIELDS = {"age": (0, 130), "homeless_months": (0, 1200)}
-_BOOL_FIELDS = (
+BOOL_FIELDS = (  # the yes/no fields
     "ready_to_move_out",
     "eviction_threat",
     "ambulant_support_unsuitable_housing",
@@ -206,7 +208,7 @@ def parse_profile(data: Any) -> ScreeningProfile:
         elif name in _INT_FIELDS:
             problem = _check_int(name, value, *_INT_FIELDS[name])
             parsed = value
-        elif name in _BOOL_FIELDS:
+        elif name in BOOL_FIELDS:
             problem = _check_bool(name, value)
             parsed = value
         elif name == "detention_release_date":

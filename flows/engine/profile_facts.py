@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flows.engine.flow_format import QuestionType
 from flows.screening_profile import (
+    BOOL_FIELDS,
     FIELD_NAMES,
     INSTITUTIONS,
     JUSTICE_CONTACT,
@@ -35,15 +36,6 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "problems": PROBLEMS,
 }
 
-_BOOLEAN = (
-    "ready_to_move_out",
-    "eviction_threat",
-    "ambulant_support_unsuitable_housing",
-    "rent_arrears",
-    "homeless_repeated",
-    "accepts_support",
-)
-
 FIELD_QUESTION_TYPES: dict[str, QuestionType] = {
     "municipality": QuestionType.MUNICIPALITY,
     "age": QuestionType.NUMBER,
@@ -51,7 +43,7 @@ FIELD_QUESTION_TYPES: dict[str, QuestionType] = {
     "detention_release_date": QuestionType.DATE,
     "problems": QuestionType.MULTIPLE_CHOICE,
     **{name: QuestionType.SINGLE_CHOICE for name in ENUM_VALUES if name != "problems"},
-    **{name: QuestionType.YES_NO for name in _BOOLEAN},
+    **{name: QuestionType.YES_NO for name in BOOL_FIELDS},
 }
 
 DATE_FACTS = frozenset({"detention_release_date"})
