@@ -16,17 +16,10 @@ from typing import Any
 from common import ROOT  # noqa: F401  (puts the repository on sys.path)
 
 from tests.fakes.telegram_objects import bot_user, chat, command_entities, user
-from tests.scenario_files import Scenario
+from tests.scenario_files import COMMAND_TEXT, Scenario
 
 Move = tuple[str, str]  # ("text", typed) or ("press", option)
 
-COMMAND_TEXT = {
-    "back": "/terug",
-    "help": "/help",
-    "stop": "/stop",
-    "crisis": "/hulp",
-    "restart": "opnieuw",
-}
 BOT = bot_user(123456789, "loket_bench_bot")
 
 

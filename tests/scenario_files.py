@@ -22,6 +22,14 @@ from flows.engine.inputs import (
 from flows.engine.prompts import Prompt
 
 SCENARIOS = Path(__file__).parent / "flows" / "scenarios"
+# A scenario's engine commands as a person gives them in Telegram.
+COMMAND_TEXT = {
+    "back": "/terug",
+    "help": "/help",
+    "stop": "/stop",
+    "crisis": "/hulp",
+    "restart": "opnieuw",
+}
 
 
 @dataclass(frozen=True)

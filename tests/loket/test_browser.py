@@ -11,16 +11,12 @@ import csv
 import io
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from loket.totp import code_at
 from storage.database import Database
@@ -38,20 +34,12 @@ from tests.loket.conftest import (
     submission,
 )
 from tests.storage.conftest import run_blocking
+from tests.web.browser_support import LAUNCH_ARGS, SCREENSHOTS, serve
 
 pytestmark = pytest.mark.chromium
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 XSS_ANSWER = '<script>window.__xss = 1; alert("xss")</script><img src=x onerror="window.__xss=2">'
 XSS_NAME = '"><svg onload="window.__xss=3"><b>vet</b>'
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -59,12 +47,6 @@ class Server:
     url: str
     world: World
     xss_reference: str
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def seed(url: str) -> tuple[World, str]:
@@ -141,29 +123,12 @@ def server(tmp_path: Path, sqlite_template: Path) -> Iterator[Server]:
     url = f"sqlite+aiosqlite:///{path}"
     world, xss_reference = run_blocking(seed(url))
     database = Database(url)  # the real clock: the browser types real TOTP codes
-    port = free_port()
-    # Secure cookies, as in production: browsers keep them on http://127.0.0.1.
-    config = uvicorn.Config(
-        build_app(database, secure=True),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
     world.database = database
+    # Secure cookies, as in production: browsers keep them on http://127.0.0.1.
     try:
-        yield Server(f"http://127.0.0.1:{port}/loket", world, xss_reference)
+        with serve(build_app(database, secure=True)) as base:
+            yield Server(f"{base}/loket", world, xss_reference)
     finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
         run_blocking(database.dispose())
 
 

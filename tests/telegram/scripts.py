@@ -9,17 +9,9 @@ from typing import Any
 from bot.telegram.delivery import CHANNEL
 from storage.conversations import ConversationKey
 from storage.pre_aanmeldingen import PreAanmelding, PreAanmeldingFilter
-from tests.scenario_files import Scenario
+from tests.scenario_files import COMMAND_TEXT, Scenario
 from tests.telegram.harness import SECRET, TelegramBot
 
-# Engine commands as a person gives them in Telegram.
-COMMAND_TEXT = {
-    "back": "/terug",
-    "help": "/help",
-    "stop": "/stop",
-    "crisis": "/hulp",
-    "restart": "opnieuw",
-}
 REFERENCE = re.compile(r"LH-[0-9A-Z]{4}-[0-9A-Z]{2}")
 
 

@@ -21,9 +21,8 @@ import httpx
 import pytest
 
 from tests.fakes import TEST_TOKEN, FakeBotAPI, FakeBotAPIThread
-from tests.scenario_files import load_scenarios
+from tests.scenario_files import COMMAND_TEXT, load_scenarios
 from tests.serving import free_port
-from tests.telegram.scripts import COMMAND_TEXT
 
 SCENARIO = next(s for s in load_scenarios() if s.name == "zelfmelding/housing_first_street")
 KILL_AFTER = 8  # steps answered before the kill; the 9th is sent and the process killed

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ import uvicorn
 from playwright.sync_api import Page
 
 from tests.conftest import services_required
+from tests.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_DIR = ROOT / ".cache" / "axe"
@@ -35,12 +35,6 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
