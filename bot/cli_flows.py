@@ -57,21 +57,16 @@ def check(files: tuple[Path, ...], translations: bool) -> None:
     (unknown facts, unknown message ids, dead ends, ...) and lint findings
     (unreachable nodes, unused texts, ...). Exits 1 when there is any.
     """
-    from flows.engine.library import definition_files
+    from flows.engine.library import definition_files, read_flow_file
     from flows.engine.lint import lint, messages_of
-    from flows.engine.loader import FlowProblem, check_flow_text
+    from flows.engine.loader import FlowProblem
 
     paths = list(files) or definition_files()
     problems: list[FlowProblem] = []
     seen: dict[tuple[str, int], str] = {}
     checked = 0
     for path in paths:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(FlowProblem(str(path), 1, f"cannot read the file ({error})"))
-            continue
-        flow, found = check_flow_text(text, _display(path))
+        flow, found = read_flow_file(path)
         problems.extend(found)
         if flow is None:
             continue
@@ -97,13 +92,6 @@ def check(files: tuple[Path, ...], translations: bool) -> None:
         click.echo(f"{len(problems)} problem(s) in {len(paths)} file(s)", err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(f"{checked} flow(s) checked: no problems")
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 @flows.command()

@@ -17,7 +17,7 @@ from pathlib import Path
 from flows.engine.flow_format import Flow
 from flows.engine.loader import FlowError, FlowProblem, check_flow_text
 
-__all__ = ["FlowLibrary", "FlowNotFound", "definition_files", "flow_library"]
+__all__ = ["FlowLibrary", "FlowNotFound", "definition_files", "flow_library", "read_flow_file"]
 
 
 class FlowNotFound(LookupError):
@@ -67,12 +67,7 @@ class FlowLibrary:
         library = cls()
         problems: list[FlowProblem] = []
         for path in paths:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                problems.append(FlowProblem(str(path), 1, f"cannot read the file ({error})"))
-                continue
-            flow, found = check_flow_text(text, _display(path))
+            flow, found = read_flow_file(path)
             problems.extend(found)
             if flow is not None:
                 try:
@@ -84,9 +79,19 @@ class FlowLibrary:
         return library
 
 
+def read_flow_file(path: Path) -> tuple[Flow | None, list[FlowProblem]]:
+    """A flow file, checked: the flow (None when it cannot load) and every problem,
+    named by the path relative to the working folder where it can be."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [FlowProblem(str(path), 1, f"cannot read the file ({error})")]
+    return check_flow_text(text, _display(path))
+
+
 def _display(path: Path) -> str:
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
