@@ -18,7 +18,16 @@ from loket.audit_trail import PRE_AANMELDING, record_staff_action
 from loket.case_view import load_case
 from loket.i18n import dashboard_translations
 from loket.person_messages import PersonMessage, question_message, status_message
-from loket.web import NotFound, Visit, form_text, redirect, render, visit
+from loket.web import (
+    NotFound,
+    Visit,
+    case_reference,
+    form_text,
+    redirect,
+    render,
+    require_visible,
+    visit,
+)
 from storage.lifecycle import TRANSITIONS, IllegalTransition, Status
 from storage.reference_codes import normalise_reference_code
 from storage.unit_of_work import UnitOfWork
@@ -39,13 +48,6 @@ DONE_MESSAGES = {
     "crisis": N_("De crisisopvolging is gewijzigd."),
     "handover": N_("De overdracht is vastgelegd. De bewaartermijn loopt vanaf nu."),
 }
-
-
-def _code(reference: str) -> str:
-    code = normalise_reference_code(reference)
-    if code is None:
-        raise NotFound()
-    return code
 
 
 async def _page(
@@ -92,11 +94,6 @@ async def case(request: Request, reference: str) -> Response:
     raise NotFound()
 
 
-async def _scoped(uow: UnitOfWork, staff: Staff, code: str) -> None:
-    if not await uow.queue.visible(code, staff.scope):
-        raise NotFound()
-
-
 def _label(current: Visit, status: str) -> str:
     return dashboard_translations(current.locale).gettext(labels.STATUSES.get(status, status))
 
@@ -106,7 +103,7 @@ async def change_status(request: Request, reference: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.CASES)
     form = await current.check_csrf()
-    code = _code(reference)
+    code = case_reference(reference)
     to_text = form_text(form, "status", limit=30)
     reason = form_text(form, "reason")
     product = form_text(form, "product", limit=30)
@@ -118,7 +115,7 @@ async def change_status(request: Request, reference: str) -> Response:
         "referral": referral,
     }
     async with current.loket.database.unit_of_work() as uow:
-        await _scoped(uow, staff, code)
+        await require_visible(uow, staff, code)
         item = await uow.pre_aanmeldingen.get(code)
         assert item is not None
         error = _status_problem(current, item.status, to_text, reason, product, referral)
@@ -193,10 +190,10 @@ async def assign(request: Request, reference: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.CASES)
     form = await current.check_csrf()
-    code = _code(reference)
+    code = case_reference(reference)
     choice = form_text(form, "assignee", limit=20)
     async with current.loket.database.unit_of_work() as uow:
-        await _scoped(uow, staff, code)
+        await require_visible(uow, staff, code)
         view = await load_case(uow, code, staff, current.locale)
         assert view is not None
         allowed = {user.id for user in view.assignable}
@@ -219,10 +216,10 @@ async def add_note(request: Request, reference: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.CASES)
     form = await current.check_csrf()
-    code = _code(reference)
+    code = case_reference(reference)
     text = form_text(form, "text")
     async with current.loket.database.unit_of_work() as uow:
-        await _scoped(uow, staff, code)
+        await require_visible(uow, staff, code)
         if not text:
             error: tuple[str, dict[str, str]] = (N_("Een notitie kan niet leeg zijn."), {})
             return await _page(current, uow, staff, code, error=error, status=400)
@@ -238,11 +235,11 @@ async def ask_for_information(request: Request, reference: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.CASES)
     form = await current.check_csrf()
-    code = _code(reference)
+    code = case_reference(reference)
     question = form_text(form, "question", limit=1000)
     request.state.form_values = {"question": question}
     async with current.loket.database.unit_of_work() as uow:
-        await _scoped(uow, staff, code)
+        await require_visible(uow, staff, code)
         item = await uow.pre_aanmeldingen.get(code)
         assert item is not None
         error: tuple[str, dict[str, str]] | None = None
@@ -269,10 +266,10 @@ async def crisis_follow_up(request: Request, reference: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.CASES)
     form = await current.check_csrf()
-    code = _code(reference)
+    code = case_reference(reference)
     needed = form_text(form, "needed", limit=5) == "1"
     async with current.loket.database.unit_of_work() as uow:
-        await _scoped(uow, staff, code)
+        await require_visible(uow, staff, code)
         await uow.pre_aanmeldingen.set_crisis_follow_up(code, needed)
         await record_staff_action(
             uow, staff.id, "crisis_follow_up_set", PRE_AANMELDING, code, {"needed": needed}

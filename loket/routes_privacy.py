@@ -28,7 +28,16 @@ from flows.texts import N_
 from loket import labels
 from loket.access import Permission
 from loket.audit_trail import PRE_AANMELDING, record_staff_action
-from loket.web import NotFound, Visit, form_text, redirect, render, visit
+from loket.web import (
+    NotFound,
+    Visit,
+    case_reference,
+    form_text,
+    redirect,
+    render,
+    require_visible,
+    visit,
+)
 from storage.access_copy import find_by_identity
 from storage.lifecycle import IllegalTransition
 from storage.queue import QueueFilter, QueueSort
@@ -122,18 +131,11 @@ async def erase(request: Request) -> Response:
     return redirect(current, "/privacy?done=erased")
 
 
-def _code(reference: str) -> str:
-    code = normalise_reference_code(reference)
-    if code is None:
-        raise NotFound()
-    return code
-
-
 @router.get("/p/{reference}/privacy")
 async def access_copy(request: Request, reference: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.ACCESS_COPY)
-    code = _code(reference)
+    code = case_reference(reference)
     async with current.loket.database.unit_of_work() as uow:
         copy = await _service(current).copy_for_reference(uow, code)
         if copy is None:
@@ -162,7 +164,7 @@ async def decline_erasure(request: Request, reference: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.PRIVACY)
     await current.check_csrf()
-    code = _code(reference)
+    code = case_reference(reference)
     async with current.loket.database.unit_of_work() as uow:
         if await uow.pre_aanmeldingen.get(code) is None:
             raise NotFound()
@@ -176,10 +178,9 @@ async def hand_over(request: Request, reference: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.CASES)
     await current.check_csrf()
-    code = _code(reference)
+    code = case_reference(reference)
     async with current.loket.database.unit_of_work() as uow:
-        if not await uow.queue.visible(code, staff.scope):
-            raise NotFound()
+        await require_visible(uow, staff, code)
         try:
             await uow.pre_aanmeldingen.hand_over(code)
         except IllegalTransition:

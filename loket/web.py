@@ -28,7 +28,9 @@ from loket.sessions import (
     credentials_fingerprint,
 )
 from storage.database import Database
+from storage.reference_codes import normalise_reference_code
 from storage.tables import STAFF_ROLES
+from storage.unit_of_work import UnitOfWork
 
 __all__ = [
     "CsrfRefused",
@@ -37,9 +39,11 @@ __all__ = [
     "Loket",
     "NotFound",
     "Visit",
+    "case_reference",
     "form_text",
     "redirect",
     "render",
+    "require_visible",
     "visit",
 ]
 
@@ -79,6 +83,21 @@ class NotFound(Exception):
 
 class CsrfRefused(Exception):
     pass
+
+
+def case_reference(reference: str) -> str:
+    """The reference code of a case page's URL; `NotFound` when it cannot be one."""
+    code = normalise_reference_code(reference)
+    if code is None:
+        raise NotFound()
+    return code
+
+
+async def require_visible(uow: UnitOfWork, staff: Staff, code: str) -> None:
+    """`NotFound` for a case outside the staff member's regions (or not there at all):
+    the same answer either way, so a code reveals nothing."""
+    if not await uow.queue.visible(code, staff.scope):
+        raise NotFound()
 
 
 @dataclass
