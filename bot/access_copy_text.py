@@ -234,9 +234,13 @@ def _record_lines(item: PreAanmelding) -> list[Text]:
         lines.append(_line(w.LABEL_SUBMITTER_NAME, _raw(submitter.name)))
     if submitter.organisation:
         lines.append(_line(w.LABEL_ORGANISATION, _raw(submitter.organisation)))
-        lines.append(_line(w.LABEL_CONVENANT, Text(w.YES if submitter.convenant_partner else w.NO)))
+        if submitter.convenant_partner is not None:
+            convenant = Text(w.YES if submitter.convenant_partner else w.NO)
+            lines.append(_line(w.LABEL_CONVENANT, convenant))
     if submitter.contact:
         lines.append(_line(w.LABEL_SUBMITTER_CONTACT, _raw(submitter.contact)))
+    if submitter.email:
+        lines.append(_line(w.LABEL_SUBMITTER_CONTACT, _raw(submitter.email)))
     if item.client_name:
         lines.append(_line(w.LABEL_NAME, _raw(item.client_name)))
     if item.client_birth_date:

@@ -52,8 +52,14 @@ def create_app(
         mount_web_chat(app, settings, database=database)
 
     if settings is not None:  # the staff dashboard (docs/dashboard.md)
+        from bot.service_data import load_service_directory
         from loket.app import create_loket_app
         from storage.database import Database
 
-        app.mount("/loket", create_loket_app(settings, Database(settings.database_url)))
+        loket = create_loket_app(
+            settings,
+            Database(settings.database_url),
+            directory=load_service_directory(settings),
+        )
+        app.mount("/loket", loket)
     return app

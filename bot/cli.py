@@ -35,6 +35,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = get_settings()
     log_config = configure_logging(settings.log_format, settings.log_level)
+    _check_service_data(settings)
     settings.ensure_secret_key()
     _prepare_database(settings)
     uvicorn.run(
@@ -45,6 +46,19 @@ def serve(host: str | None, port: int | None) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,  # access lines can carry personal data in paths; see docs
     )
+
+
+def _check_service_data(settings: Settings) -> None:
+    """The operator's service data is readable, and real in production; or exit 1
+    naming the file, the line and what is missing."""
+    from bot.service_data import ServiceDataError, load_service_directory
+
+    try:
+        load_service_directory(settings)
+    except ServiceDataError as error:
+        for line in str(error).splitlines():
+            click.echo(f"intake serve: {line}", err=True)
+        sys.exit(1)
 
 
 def _prepare_database(settings: Settings) -> None:
@@ -107,9 +121,18 @@ def route(facts_file: BinaryIO, on: str | None, as_json: bool, lang: str | None)
 
     locale = lang or _default_locale()
     recommendation = recommend(profile, screening_date)
-    click.echo(
-        json_output(recommendation, locale) if as_json else human_output(recommendation, locale)
-    )
+    if as_json:
+        click.echo(json_output(recommendation, locale))
+        return
+    from bot.service_data import ServiceDataError, load_service_directory
+    from bot.settings import get_settings
+
+    try:
+        directory = load_service_directory(get_settings())
+    except ServiceDataError as error:
+        click.echo(f"intake route: {error}", err=True)
+        sys.exit(1)
+    click.echo(human_output(recommendation, locale, directory, screening_date))
 
 
 def _default_locale() -> str:

@@ -161,4 +161,14 @@ def chat(flow_id: str, lang: str, show_events: bool, on: str | None) -> None:
             today = date.fromisoformat(on)
         except ValueError:
             raise click.BadParameter(f"{on!r} is not YYYY-MM-DD", param_hint="--on") from None
-    ConsoleChannel(flow, locale=lang, show_events=show_events, today=today).run()
+    from bot.service_data import ServiceDataError, load_service_directory
+    from bot.settings import get_settings
+
+    try:
+        directory = load_service_directory(get_settings())
+    except ServiceDataError as error:
+        click.echo(f"intake chat: {error}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    ConsoleChannel(
+        flow, locale=lang, show_events=show_events, today=today, directory=directory
+    ).run()

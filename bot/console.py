@@ -30,6 +30,7 @@ from flows.engine import (
     start,
 )
 from flows.engine.wording import EXAMPLE
+from flows.service_directory import ServiceDirectory, sample_directory
 from flows.texts import Text
 from locales import render
 
@@ -58,6 +59,7 @@ class ConsoleChannel:
         today: date | None = None,
         read: Callable[[], str | None] | None = None,
         write: Callable[[str], None] = click.echo,
+        directory: ServiceDirectory | None = None,
     ) -> None:
         self.flow = flow
         self.locale = locale
@@ -67,7 +69,13 @@ class ConsoleChannel:
         clock: Callable[[], datetime] = datetime.now
         if today is not None:
             clock = lambda: datetime.combine(today, datetime.now().time())  # noqa: E731
-        self.env = Env(clock=clock, ids=self._new_id)
+        # A terminal takes typed commands; nobody can write to it later.
+        self.env = Env(
+            clock=clock,
+            ids=self._new_id,
+            directory=directory or sample_directory(),
+            traits=frozenset({"typed_commands"}),
+        )
 
     @staticmethod
     def _new_id(kind: str) -> str:

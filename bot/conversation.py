@@ -33,6 +33,7 @@ from flows.engine.events import (
     SessionEnded,
     SessionStopped,
 )
+from flows.engine.flow_format import Flow
 from flows.engine.inputs import (
     ChoiceInput,
     Command,
@@ -42,14 +43,16 @@ from flows.engine.inputs import (
     TextInput,
 )
 from flows.engine.library import FlowLibrary, FlowNotFound, flow_library
-from flows.engine.prompt_builder import current_prompt
+from flows.engine.prompt_builder import ALL_TRAITS, current_prompt
 from flows.engine.prompts import Prompt, PromptOption
 from flows.engine.session import Session
+from flows.service_directory import ServiceDirectory, sample_directory
 from flows.texts import N_, Text
 from locales.languages import LANGUAGES, match_locale
 from storage.conversations import Conversation, ConversationKey
 from storage.database import Database
 from storage.reference_codes import new_reference_code
+from storage.remembered import remembered
 from storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -67,6 +70,9 @@ LANGUAGE_TOKEN = "lang"  # noqa: S105 - the token of the language chooser
 LANGUAGE_OPTION = "_language"
 _IN_PROGRESS = ("choose", "flow")  # a conversation's stages before it ends
 SESSION_TTL = timedelta(days=30)  # unfinished conversations: see docs/privacy.md
+REMEMBER_FOR = timedelta(days=180)  # a typist's own details, after their last use
+# Channels with a page of buttons instead of a text box for commands.
+_BUTTON_CHANNELS = frozenset({"web"})
 
 FLOW_CHOICES: tuple[tuple[str, str], ...] = (
     ("zelfmelding", N_("Voor mezelf")),
@@ -179,6 +185,7 @@ class ConversationService:
         new_reference: Callable[[], str] = new_reference_code,
         session_ttl: timedelta = SESSION_TTL,
         push_channels: tuple[str, ...] = ("telegram",),
+        directory: ServiceDirectory | None = None,
     ) -> None:
         self.database = database
         self._secret_key = secret_key
@@ -189,6 +196,8 @@ class ConversationService:
         self._ttl = session_ttl
         # Channels the loket can write to later (the outbox delivers there).
         self.push_channels = push_channels
+        # The operator's service data: the loket's contact, shelters (never invented).
+        self.directory = directory or sample_directory()
 
     async def _keep_chat_address(self, uow: UnitOfWork, reference: str, address: str) -> None:
         """On a push channel, a person who chose "via this chat" can be reached there
@@ -205,11 +214,22 @@ class ConversationService:
     def key(self, channel: str, user_id: str | int) -> ConversationKey:
         return ConversationKey.for_user(self._secret_key, channel, user_id)
 
-    def _env(self) -> Env:
+    def traits(self, channel: str) -> frozenset[str]:
+        """What a channel can do (`flows.engine.flow_format.CHANNEL_TRAITS`)."""
+        traits = set(ALL_TRAITS)
+        if channel in _BUTTON_CHANNELS:
+            traits.discard("typed_commands")
+        if channel not in self.push_channels:
+            traits.discard("chat_messages")
+        return frozenset(traits)
+
+    def _env(self, channel: str) -> Env:
         def ids(kind: str) -> str:
             return self._new_reference() if kind == "reference" else secrets.token_hex(8)
 
-        return Env(clock=self._clock, ids=ids)
+        return Env(
+            clock=self._clock, ids=ids, directory=self.directory, traits=self.traits(channel)
+        )
 
     async def handle(
         self,
@@ -267,7 +287,7 @@ class ConversationService:
             return Turn((Outgoing((), prompt, "question"),), locale)
         session = Session.from_json(state["session"])
         flow = self.library.get(session.flow_id, session.flow_version)
-        open_prompt = current_prompt(flow, session)
+        open_prompt = current_prompt(flow, session, self.traits(stored.key.channel))
         messages = (Outgoing((), open_prompt, "question"),) if open_prompt else ()
         return Turn(messages, session.locale, flow_id=session.flow_id)
 
@@ -356,7 +376,9 @@ class ConversationService:
             messages.append(Outgoing(_crisis_texts(), None, "crisis"))
             await _record_crisis(uow, key, tuple(hit.categories) if hit else (), None)
         elif inp == CommandInput(Command.HELP):
-            messages.append(Outgoing((Text(engine_wording.HELP),), None, "help"))
+            typed = "typed_commands" in self.traits(key.channel)
+            help_text = engine_wording.HELP if typed else engine_wording.HELP_BUTTONS
+            messages.append(Outgoing((Text(help_text),), None, "help"))
         if isinstance(inp, LanguageInput):
             locale = match_locale(inp.locale, locale)
         elif isinstance(inp, ChoiceInput) and inp.token == LANGUAGE_TOKEN:
@@ -397,7 +419,8 @@ class ConversationService:
         messages: list[Outgoing],
     ) -> Turn:
         flow = self.library.current(flow_id)
-        sprint = start(flow, self._env(), locale=locale)
+        kept = await remembered(uow).load(key, flow_id) if _remembers(flow) else {}
+        sprint = start(flow, self._env(key.channel), locale=locale, remembered=kept)
         if crisis or (stored is not None and stored.state.get("crisis")):
             sprint = Sprint(_with_crisis(sprint.session), sprint.events)
         return await self._finish(uow, key, stored, sprint, messages)
@@ -415,13 +438,24 @@ class ConversationService:
             notice = Outgoing((Text(LOST_SESSION),), None, "notice")
             return Turn((notice, *turn.messages), turn.locale)
         if isinstance(inp, StartInput):
-            prompt = current_prompt(flow, session)
+            prompt = current_prompt(flow, session, self.traits(key.channel))
             messages = [Outgoing((Text(RESUMED),), None, "notice")]
             if prompt is not None:
                 messages.append(Outgoing((), prompt, "question"))
             return Turn(tuple(messages), session.locale, flow_id=flow.id)
-        sprint = resume(flow, session, inp, self._env())
+        sprint = resume(flow, session, inp, self._env(key.channel))
         return await self._finish(uow, key, stored, sprint, [])
+
+    async def _remember(
+        self, uow: UnitOfWork, key: ConversationKey, event: IntakeSubmitted
+    ) -> None:
+        """Keep the typist's own details (`remember` questions) for this chat."""
+        flow = self.library.get(event.flow_id, event.flow_version)
+        if not _remembers(flow):
+            return
+        facts = {n.question.fact for n in flow.questions if n.question and n.question.remember}
+        details = {k: v for k, v in event.local_facts.items() if k in facts and v is not None}
+        await remembered(uow).save(key, flow.id, details, self._clock() + REMEMBER_FOR)
 
     async def _finish(
         self,
@@ -441,6 +475,7 @@ class ConversationService:
                 )
                 created = await uow.pre_aanmeldingen.create(new)
                 reference = created.reference
+                await self._remember(uow, key, event)
             elif isinstance(event, CrisisDetected):
                 crisis = True
                 await _record_crisis(uow, key, event.categories, session.flow_id)
@@ -471,6 +506,10 @@ class ConversationService:
             crisis=crisis,
             events=sprint.events,
         )
+
+
+def _remembers(flow: Flow) -> bool:
+    return any(n.question is not None and n.question.remember for n in flow.questions)
 
 
 async def _record_crisis(

@@ -146,8 +146,9 @@ class PrivacyService:
         )
 
 
-def erasure_texts(outcome: ErasureOutcome) -> list[Text]:
-    """What a chat says after `/verwijder` was confirmed."""
+def erasure_texts(outcome: ErasureOutcome, loket_contact: Text) -> list[Text]:
+    """What a chat says after `/verwijder` was confirmed (`loket_contact`: the loket's
+    phone and e-mail, from the operator's data)."""
     if not outcome.found:
         return [Text(w.ERASE_NOTHING)]
     texts = [Text(w.ERASE_REQUESTED, {"reference": reference}) for reference in outcome.requested]
@@ -156,5 +157,5 @@ def erasure_texts(outcome: ErasureOutcome) -> list[Text]:
     else:
         texts.append(Text(w.ERASE_DONE))
     if outcome.unlinked:
-        texts.append(Text(w.ERASE_FOR_OTHERS))
+        texts.append(Text(w.ERASE_FOR_OTHERS, {"loket_contact": loket_contact}))
     return texts

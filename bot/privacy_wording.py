@@ -118,7 +118,7 @@ ERASE_REST_DONE = N_("De andere gegevens van deze chat hebben we gewist.")
 ERASE_FOR_OTHERS = N_(
     "Aanmeldingen die je voor iemand anders deed, blijven bij het loket: ze gaan over die "
     "persoon. Ze staan niet meer bij deze chat. Wil je daar iets aan veranderen? Neem dan "
-    "contact op met het loket."
+    "contact op met het loket. {loket_contact}"
 )
 
 __all__ = sorted(name for name in globals() if name.isupper())

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from flows.referrals import referral_texts
+from flows.referrals import referral_lines, referral_texts
 from flows.regions import region_data
 from flows.routing import Recommendation
 from flows.screening_profile import FieldProblem, ProfileError, ScreeningProfile, parse_profile
+from flows.service_directory import ServiceDirectory
+from flows.service_texts import SAMPLE_NOTE, loket_contact
 from flows.texts import N_, Text
 from locales import render
 
@@ -57,16 +60,21 @@ def json_output(recommendation: Recommendation, locale: str) -> str:
     )
 
 
-def human_output(recommendation: Recommendation, locale: str) -> str:
-    from flows.products import PRODUCT_NAMES
+def human_output(
+    recommendation: Recommendation, locale: str, directory: ServiceDirectory, on: date
+) -> str:
+    from flows.products import PRODUCT_LINES, PRODUCT_NAMES
 
     if recommendation.product:
         headline = Text(
             N_("Advies: {product}"), {"product": Text(PRODUCT_NAMES[recommendation.product])}
         )
+        lines = [
+            render(headline, locale),
+            render(Text(PRODUCT_LINES[recommendation.product]), locale),
+        ]
     else:
-        headline = Text(N_("Advies: geen woonprogramma"))
-    lines = [render(headline, locale)]
+        lines = [render(Text(N_("Advies: geen woonprogramma")), locale)]
     if recommendation.region and recommendation.municipality:
         region_name = region_data().region_names[recommendation.region]
         place = Text(
@@ -80,10 +88,20 @@ def human_output(recommendation: Recommendation, locale: str) -> str:
         lines += ["", render(Text(N_("Waar kun je nog meer terecht:")), locale)]
         texts = referral_texts()
         for ref_id in recommendation.referrals:
-            ref = texts[ref_id]
-            lines.append(f"  - {render(ref.title, locale)}: {render(ref.text, locale)}")
+            found = referral_lines(
+                ref_id,
+                region=recommendation.region,
+                municipality=recommendation.municipality,
+                directory=directory,
+                on=on,
+            )
+            lines.append(f"  - {render(texts[ref_id].title, locale)}: {render(found[0], locale)}")
+            lines += [f"      {render(line, locale)}" for line in found[1:]]
     lines += [
         "",
         render(Text(N_("Dit is een advies. Het loket beslist na een gesprek met jou.")), locale),
+        render(loket_contact(directory), locale),
     ]
+    if directory.sample:
+        lines.append(render(Text(SAMPLE_NOTE), locale))
     return "\n".join(lines)

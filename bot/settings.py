@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     retention_outbox_days: int = Field(default=7, ge=1)
     retention_outbox_pending_days: int = Field(default=30, ge=1)
     retention_processed_updates_days: int = Field(default=2, ge=1)
+    # Where this runs: "production" refuses to start without the operator's real
+    # service data (docs/operator-data.md).
+    environment: Literal["development", "production"] = "development"
+    # The operator's service data (HSDS-shaped YAML): the loket's phone, e-mail,
+    # address and hours, night shelters and cold-weather shelter per region. Unset: the
+    # clearly-marked sample in flows/data (refused in production).
+    service_directory_file: Path | None = Field(default=None)
     # Logs (docs/privacy.md, logs): JSON lines or key=value text; never personal data.
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -74,6 +81,7 @@ class Settings(BaseSettings):
         "web_chat_url",
         "encryption_key",
         "encryption_keys_old",
+        "service_directory_file",
         mode="before",
     )
     @classmethod

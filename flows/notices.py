@@ -21,9 +21,9 @@ STATUS_TEXTS: dict[str, str] = {
     "afgewezen": N_("Het loket kan je niet aannemen. Je krijgt daarover een bericht."),
     "ingetrokken": N_("Deze aanmelding is ingetrokken."),
 }
-STATUS_UNKNOWN = N_("Bel of mail het loket voor meer informatie.")
+STATUS_UNKNOWN = N_("Een medewerker van het loket bekijkt je aanmelding.")
 STATUS_CHANGED = N_("Nieuws over je aanmelding {reference}:")
 QUESTION_FROM_LOKET = N_(
     "Het loket heeft een vraag over je aanmelding {reference}: {question} "
-    "Je kunt hier antwoord geven, of het loket bellen."
+    "Je kunt hier antwoord geven. Je kunt het loket ook bellen of mailen. {loket_contact}"
 )

@@ -1,27 +1,73 @@
-"""The texts of referrals: where a person can go and how (`flows/data/referrals.yaml`)."""
+"""The texts of referrals: where a person can go and how (`flows/data/referrals.yaml`).
+
+A referral's own text never holds a phone number, address or opening time other than
+the national crisis numbers: the places come from the operator's service data, for
+the person's region and the screening date (`referral_lines`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from flows.data_files import load_yaml
-from flows.texts import Text
+from flows.service_directory import ServiceDirectory
+from flows.service_texts import service_line, services_for
+from flows.texts import N_, Text, placeholders
 
-__all__ = ["ReferralText", "referral_texts"]
+__all__ = ["ReferralText", "referral_lines", "referral_texts"]
+
+SERVICE = N_("{label} {service}")
 
 
 @dataclass(frozen=True)
 class ReferralText:
     id: str
     title: Text
-    text: Text
+    text: str
+    services: tuple[tuple[str, str], ...] = ()  # (role, words before each service)
+    none: str | None = None  # said when the data has no such service for the region
+
+    def body(self, municipality: str | None) -> Text:
+        params = {name: municipality or "" for name in placeholders(self.text)}
+        return Text(self.text, params)
 
 
 @cache
 def referral_texts() -> dict[str, ReferralText]:
     data = load_yaml("referrals.yaml")
     return {
-        ref_id: ReferralText(ref_id, Text(entry["title"]), Text(entry["text"]))
+        ref_id: ReferralText(
+            ref_id,
+            Text(entry["title"]),
+            entry["text"],
+            tuple((s["role"], s["text"]) for s in entry.get("services", ())),
+            entry.get("none"),
+        )
         for ref_id, entry in data.items()
     }
+
+
+def referral_lines(
+    ref_id: str,
+    *,
+    region: str | None,
+    municipality: str | None,
+    directory: ServiceDirectory,
+    on: date,
+) -> tuple[Text, ...]:
+    """A referral's text, then the operator's services for it in the person's region
+    (every region when the place is not known; none outside Zuid-Limburg), valid on
+    the screening date."""
+    ref = referral_texts()[ref_id]
+    lines = [ref.body(municipality)]
+    found = False
+    outside = municipality is not None and region is None
+    for role, label in () if outside else ref.services:
+        for service in services_for(directory, role, region, on):
+            found = True
+            lines.append(Text(SERVICE, {"label": Text(label), "service": service_line(service)}))
+    if ref.services and not found and ref.none:
+        lines.append(Text(ref.none))
+    return tuple(lines)

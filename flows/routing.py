@@ -39,24 +39,42 @@ def _product(product: str) -> Text:
     return Text(PRODUCT_NAMES[product])
 
 
-def _unmet(criterion: Criterion, facts: dict[str, Any]) -> str | None:
+def _unmet(criterion: Criterion, facts: dict[str, Any], audience: str) -> str | None:
     if criterion.unknown and any(facts.get(name) is None for name in facts_of(criterion.when)):
-        return criterion.unknown
-    return criterion.unmet
+        return criterion.unknown.form(audience)
+    return criterion.unmet.form(audience) if criterion.unmet else None
 
 
 class _Router:
-    def __init__(self, rules: Rules, offer: Offer, regions: RegionData) -> None:
+    def __init__(self, rules: Rules, offer: Offer, regions: RegionData, audience: str) -> None:
         self.rules, self.offer, self.regions = rules, offer, regions
         self.messages = rules.messages
+        self.audience = audience
 
     def message(self, key: str, **params: Any) -> Text:
-        return Text(self.messages[key], params)
+        return Text(self.messages[key].form(self.audience), params)
 
     def explain(
         self, criteria: tuple[Criterion, ...], facts: dict[str, Any], on: date
     ) -> list[Text]:
-        return [e.render(facts) for c in criteria for e in c.explain if e.applies(facts, on)]
+        return [
+            e.render(facts, self.audience)
+            for c in criteria
+            for e in c.explain
+            if e.applies(facts, on)
+        ]
+
+    def mentions(self, above: list[str], facts: dict[str, Any], on: date) -> list[Text]:
+        """Why a product that nearly fits is not the advice: it fails only on a criterion
+        marked `mention` (e.g. Housing First for someone not long or often homeless)."""
+        out: list[Text] = []
+        for product in above:
+            failed = [c for c in self.rules.products[product] if not c.holds(facts, on)]
+            if len(failed) == 1 and failed[0].mention:
+                text = _unmet(failed[0], facts, self.audience)
+                if text:
+                    out.append(Text(text))
+        return out
 
     def not_offered(self, product: str, place: Place, on: date) -> Text:
         period = self.offer.period(product, place.municipality)
@@ -79,6 +97,10 @@ class _Router:
             facts["in_zuid_limburg"] = place.in_zuid_limburg
             if place.region:
                 facts["region"] = place.region
+            if place.in_zuid_limburg:
+                facts["loket_offers_nothing"] = not any(
+                    self.offer.is_offered(p, place.municipality, on) for p in PRODUCTS
+                )
         if crisis:
             facts["crisis"] = True
 
@@ -91,7 +113,7 @@ class _Router:
             reasons.append(self.message("outside", municipality=place.municipality))
 
         failed_common = [c for c in self.rules.common if not c.holds(facts, on)]
-        reasons.extend(Text(c.unmet) for c in failed_common if c.unmet)
+        reasons.extend(Text(c.unmet.form(self.audience)) for c in failed_common if c.unmet)
         fitting = [
             p
             for p in PRODUCTS
@@ -111,7 +133,9 @@ class _Router:
             reasons.append(self.message("advice", product=_product(product)))
             reasons.extend(self.explain(self.rules.products[product], facts, on))
             notes = self.rules.notes.get(product, ())
-            reasons.extend(n.render(facts) for n in notes if n.applies(facts, on))
+            reasons.extend(n.render(facts, self.audience) for n in notes if n.applies(facts, on))
+            above = PRODUCTS[: PRODUCTS.index(product)]
+            reasons.extend(self.mentions([p for p in above if p not in fitting], facts, on))
         else:
             if fitting and served and place is not None:
                 reasons.extend(self.not_offered(p, place, on) for p in fitting)
@@ -122,7 +146,7 @@ class _Router:
                 reasons.append(self.message("none_fits"))
                 for p in PRODUCTS:
                     first_failed = next(c for c in self.rules.products[p] if not c.holds(facts, on))
-                    text = _unmet(first_failed, facts)
+                    text = _unmet(first_failed, facts, self.audience)
                     if text:
                         reasons.append(Text(text))
             reasons.append(self.message("register_anyway"))
@@ -139,6 +163,12 @@ class _Router:
         )
 
 
-def recommend(profile: ScreeningProfile, on: date, *, crisis: bool = False) -> Recommendation:
-    """The advice for a profile on a screening date, with reasons and referrals."""
-    return _Router(rules(), offer(), region_data()).recommend(profile, on, crisis)
+def recommend(
+    profile: ScreeningProfile, on: date, *, crisis: bool = False, audience: str = "person"
+) -> Recommendation:
+    """The advice for a profile on a screening date, with reasons and referrals.
+
+    `audience` "person" speaks to the person ("je"); "about" speaks about them ("de
+    persoon"), for a professional who registers someone and for staff.
+    """
+    return _Router(rules(), offer(), region_data(), audience).recommend(profile, on, crisis)

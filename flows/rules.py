@@ -17,6 +17,7 @@ from flows.screening_profile import FIELD_NAMES
 from flows.texts import Text, placeholders
 
 __all__ = [
+    "AUDIENCES",
     "DERIVED_FACTS",
     "MESSAGE_KEYS",
     "Criterion",
@@ -29,7 +30,10 @@ __all__ = [
     "rules",
 ]
 
-DERIVED_FACTS = ("region", "in_zuid_limburg", "municipality_name", "crisis")
+DERIVED_FACTS = ("region", "in_zuid_limburg", "municipality_name", "crisis", "loket_offers_nothing")
+_ANY: frozenset[str] = frozenset({"product", "municipality", "date"})
+# Who reads the reasons: the person ("je"), or someone about the person ("de persoon").
+AUDIENCES = ("person", "about")
 KNOWN_FACTS = frozenset(FIELD_NAMES) | frozenset(DERIVED_FACTS)
 MESSAGE_KEYS = (
     "advice",
@@ -54,20 +58,29 @@ class RulesError(ValueError):
 
 
 @dataclass(frozen=True)
+class Wording:
+    """One sentence in its two forms: to the person, and about the person."""
+
+    person: str
+    about: str
+
+    def form(self, audience: str) -> str:
+        return self.about if audience == "about" else self.person
+
+
+@dataclass(frozen=True)
 class Explanation:
     """A sentence that explains a rule, shown when its condition holds (or always)."""
 
     when: Mapping[str, Any] | None
-    text: str
-    plural: str | None = None
-    count: str | None = None
+    text: Wording
 
     def applies(self, facts: Mapping[str, Any], on: date) -> bool:
         return self.when is None or evaluate(self.when, facts, on)
 
-    def render(self, facts: Mapping[str, Any]) -> Text:
-        names = placeholders(self.text) | (placeholders(self.plural) if self.plural else set())
-        return Text(self.text, {n: facts[n] for n in names}, self.plural, self.count)
+    def render(self, facts: Mapping[str, Any], audience: str = "person") -> Text:
+        msgid = self.text.form(audience)
+        return Text(msgid, {n: facts[n] for n in placeholders(msgid)})
 
 
 @dataclass(frozen=True)
@@ -75,8 +88,9 @@ class Criterion:
     id: str
     when: Mapping[str, Any]
     explain: tuple[Explanation, ...]
-    unmet: str | None
-    unknown: str | None
+    unmet: Wording | None
+    unknown: Wording | None
+    mention: bool = False  # said also when another product is advised
 
     def holds(self, facts: Mapping[str, Any], on: date) -> bool:
         return evaluate(self.when, facts, on)
@@ -93,8 +107,31 @@ class Rules:
     common: tuple[Criterion, ...]
     products: dict[str, tuple[Criterion, ...]]
     notes: dict[str, tuple[Explanation, ...]]
-    messages: dict[str, str]
+    messages: dict[str, Wording]
     referrals: tuple[Referral, ...]
+
+
+def _wording(
+    raw: Mapping[str, Any],
+    key: str,
+    about_key: str,
+    where: str,
+    problems: list[str],
+    known: frozenset[str] = KNOWN_FACTS,
+) -> Wording | None:
+    """A sentence and its `about` form; both or neither, with known placeholders."""
+    person, about = raw.get(key), raw.get(about_key)
+    if person is None and about is None:
+        return None
+    if not isinstance(person, str) or not isinstance(about, str):
+        problems.append(f"{where}: '{key}' and '{about_key}' go together, both texts")
+        return None
+    for text in (person, about):
+        for name in sorted(placeholders(text) - known):
+            problems.append(f"{where}: placeholder {{{name}}} is not a known fact")
+    if placeholders(person) != placeholders(about):
+        problems.append(f"{where}: '{key}' and '{about_key}' need the same placeholders")
+    return Wording(person, about)
 
 
 def _explanation(raw: Any, where: str, problems: list[str]) -> Explanation | None:
@@ -104,13 +141,8 @@ def _explanation(raw: Any, where: str, problems: list[str]) -> Explanation | Non
     when = raw.get("when")
     if when is not None:
         problems.extend(f"{where}.when: {p}" for p in validate(when, KNOWN_FACTS))
-    plural, count = raw.get("plural"), raw.get("count")
-    if (plural is None) != (count is None):
-        problems.append(f"{where}: 'plural' and 'count' go together")
-    for text in filter(None, (raw["text"], plural)):
-        for name in sorted(placeholders(text) - KNOWN_FACTS):
-            problems.append(f"{where}: placeholder {{{name}}} is not a known fact")
-    return Explanation(when, raw["text"], plural, count)
+    text = _wording(raw, "text", "about", where, problems)
+    return Explanation(when, text) if text else None
 
 
 def _criterion(raw: Any, where: str, problems: list[str]) -> Criterion | None:
@@ -126,8 +158,9 @@ def _criterion(raw: Any, where: str, problems: list[str]) -> Criterion | None:
         str(raw["id"]),
         raw["when"],
         tuple(e for e in explain if e),
-        raw.get("unmet"),
-        raw.get("unknown"),
+        _wording(raw, "unmet", "unmet_about", where, problems),
+        _wording(raw, "unknown", "unknown_about", where, problems),
+        bool(raw.get("mention", False)),
     )
 
 
@@ -158,10 +191,18 @@ def parse_rules(data: Any) -> Rules:
             for i, n in enumerate(raw_notes)
         ]
         notes[product] = tuple(n for n in found if n)
-    messages = data.get("messages") or {}
+    person, about = data.get("messages") or {}, data.get("messages_about") or {}
+    messages: dict[str, Wording] = {}
     for key in MESSAGE_KEYS:
-        if not isinstance(messages.get(key), str):
+        pair = {"text": person.get(key), "about": about.get(key)}
+        if pair["text"] is None:
             problems.append(f"messages.{key}: missing")
+        elif pair["about"] is None:
+            problems.append(f"messages_about.{key}: missing")
+        else:
+            wording = _wording(pair, "text", "about", f"messages.{key}", problems, _ANY)
+            if wording:
+                messages[key] = wording
     referrals: list[Referral] = []
     for i, raw in enumerate(data.get("referrals", [])):
         if not isinstance(raw, Mapping) or "id" not in raw or "when" not in raw:
@@ -171,7 +212,7 @@ def parse_rules(data: Any) -> Rules:
         referrals.append(Referral(str(raw["id"]), raw["when"]))
     if problems:
         raise RulesError(problems)
-    return Rules(tuple(c for c in common if c), products, notes, dict(messages), tuple(referrals))
+    return Rules(tuple(c for c in common if c), products, notes, messages, tuple(referrals))
 
 
 @cache

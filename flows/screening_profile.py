@@ -1,7 +1,8 @@
-"""The screening profile, version 1: the public data contract of `shared/spec`.
+"""The screening profile, version 1.1: the public data contract of `shared/spec`.
 
 Field names and values are fixed; every field is optional and an absent (or null)
-field means "not known". `parse_profile` checks a decoded JSON object and reports
+field means "not known". Version 1.1 only adds fields, so every version-1 profile is a
+valid 1.1 profile with the same result. `parse_profile` checks a decoded JSON object and reports
 every problem, each naming the field and what it accepts.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 __all__ = [
     "BOOL_FIELDS",
     "FIELD_NAMES",
+    "HOUSEHOLDS",
     "INSTITUTIONS",
     "JUSTICE_CONTACT",
     "NUISANCE",
@@ -28,7 +30,7 @@ __all__ = [
     "parse_profile",
 ]
 
-PROFILE_VERSION = 1
+PROFILE_VERSION = "1.1"
 
 SLEEPING_PLACES = (
     "public_space",
@@ -52,6 +54,7 @@ NUISANCE = ("none", "current_tenancy", "til_registration")
 JUSTICE_CONTACT = ("none", "once", "repeated")
 PROBLEMS = ("addiction", "psychiatric", "intellectual_disability", "somatic", "debts")
 SUPPORT_NEEDS = ("none", "light", "intensive")
+HOUSEHOLDS = ("alone", "with_partner", "with_children", "with_partner_and_children")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,12 @@ class ScreeningProfile:
     problems: tuple[str, ...] | None = None
     support_need: str | None = None
     accepts_support: bool | None = None
+    # Version 1.1
+    household: str | None = None
+    children: int | None = None
+    registered_address: bool | None = None
+    health_insured: bool | None = None
+    care_organisation: bool | None = None
 
     def facts(self) -> dict[str, Any]:
         """The known facts, by field name (lists as lists, dates as dates)."""
@@ -144,8 +153,9 @@ _STRING_FIELDS: dict[str, tuple[str, ...] | None] = {
     "nuisance": NUISANCE,
     "justice_contact": JUSTICE_CONTACT,
     "support_need": SUPPORT_NEEDS,
+    "household": HOUSEHOLDS,
 }
-_INT_FIELDS = {"age": (0, 130), "homeless_months": (0, 1200)}
+_INT_FIELDS = {"age": (0, 130), "homeless_months": (0, 1200), "children": (0, 30)}
 BOOL_FIELDS = (  # the yes/no fields
     "ready_to_move_out",
     "eviction_threat",
@@ -153,6 +163,9 @@ BOOL_FIELDS = (  # the yes/no fields
     "rent_arrears",
     "homeless_repeated",
     "accepts_support",
+    "registered_address",
+    "health_insured",
+    "care_organisation",
 )
 FIELD_NAMES = tuple(f.name for f in fields(ScreeningProfile))
 

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from bot.settings import Settings
+from flows.service_directory import ServiceDirectory, sample_directory
 from loket import (
     routes_admin,
     routes_auth,
@@ -51,7 +52,11 @@ SECURITY_HEADERS = {
 
 
 def create_loket_app(
-    settings: Settings, database: Database, *, config: LoketConfig | None = None
+    settings: Settings,
+    database: Database,
+    *,
+    config: LoketConfig | None = None,
+    directory: ServiceDirectory | None = None,
 ) -> FastAPI:
     """The dashboard. `config` defaults to `LoketConfig.build` from the settings and
     the `LOKET_*` environment (it refuses insecure cookies on a public address)."""
@@ -61,7 +66,7 @@ def create_loket_app(
         default_locale=settings.default_locale,
     )
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.loket = Loket(config, database)
+    app.state.loket = Loket(config, database, directory or sample_directory())
     for module in (
         routes_auth,
         routes_queue,

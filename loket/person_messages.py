@@ -53,8 +53,15 @@ def status_message(item: PreAanmelding) -> PersonMessage | None:
     )
 
 
-def question_message(item: PreAanmelding, question: str) -> PersonMessage | None:
-    """A question of staff, or None when the person cannot be reached in a chat."""
+def question_message(
+    item: PreAanmelding, question: str, loket_contact: Text
+) -> PersonMessage | None:
+    """A question of staff, or None when the person cannot be reached in a chat.
+    `loket_contact`: the loket's phone and e-mail (operator data)."""
     return _to_person(
-        item, Text(QUESTION_FROM_LOKET, {"reference": item.reference, "question": question})
+        item,
+        Text(
+            QUESTION_FROM_LOKET,
+            {"reference": item.reference, "question": question, "loket_contact": loket_contact},
+        ),
     )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from flows.products import PRODUCTS
+from flows.service_texts import loket_contact
 from flows.texts import N_
 from loket import labels
 from loket.access import Permission, Staff
@@ -255,7 +256,8 @@ async def ask_for_information(request: Request, reference: str) -> Response:
         await uow.pre_aanmeldingen.transition(
             code, Status.INFO_GEVRAAGD, staff_user_id=staff.id, reason=question
         )
-        queued = await _send(uow, question_message(item, question))
+        contact = loket_contact(current.loket.directory)
+        queued = await _send(uow, question_message(item, question, contact))
         details: dict[str, Any] = {"queued": queued}
         await record_staff_action(uow, staff.id, "info_requested", PRE_AANMELDING, code, details)
     return redirect(current, f"/p/{code}?done={'info' if queued else 'info_no_chat'}")

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from flows.service_directory import ServiceDirectory, sample_directory
 from loket.access import Permission, Staff
 from loket.config import LoketConfig
 from loket.i18n import LANGUAGE_COOKIE, environment, pick_locale
@@ -54,6 +55,8 @@ class Loket:
 
     config: LoketConfig
     database: Database
+    # The operator's service data: the loket's phone and e-mail in messages to people.
+    directory: ServiceDirectory = field(default_factory=sample_directory)
     codec: SessionCodec = field(init=False)
     throttle: AddressThrottle = field(init=False)
 

@@ -33,6 +33,7 @@ from sqlmodel import col
 
 from storage.handoffs import handoffs
 from storage.lifecycle import FINAL_STATUSES, Status
+from storage.remembered import remembered
 from storage.tables import (
     REDACTED_PREFIX,
     AuditEventRow,
@@ -222,6 +223,7 @@ async def _erase_chat(uow: UnitOfWork, person: Person) -> dict[str, int]:
             ),
         ),
         "conversation_handoffs": await handoffs(uow).delete_for(person.channel, person.user_hash),
+        "remembered_details": await remembered(uow).delete_for(person.channel, person.user_hash),
         "web_chats": 0,
     }
     if person.web_chat_id is not None:

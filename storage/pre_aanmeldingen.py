@@ -61,8 +61,9 @@ class Submitter:
     kind: str
     name: str | None = None
     organisation: str | None = None
-    convenant_partner: bool = False
-    contact: str | None = None
+    convenant_partner: bool | None = None  # None: not known (never "no")
+    contact: str | None = None  # a phone number (or an e-mail when that is all)
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def _pre_aanmelding(row: PreAanmeldingRow) -> PreAanmelding:
             organisation=row.submitter_organisation,
             convenant_partner=row.submitter_convenant_partner,
             contact=row.submitter_contact,
+            email=row.submitter_email,
         ),
         client_name=row.client_name,
         client_birth_date=row.client_birth_date,
@@ -298,6 +300,7 @@ class SqlPreAanmeldingStore:
             submitter_organisation=new.submitter.organisation,
             submitter_convenant_partner=new.submitter.convenant_partner,
             submitter_contact=new.submitter.contact,
+            submitter_email=new.submitter.email,
             client_name=new.client_name,
             client_birth_date=new.client_birth_date,
             contact_preference=new.contact_preference,

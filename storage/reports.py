@@ -66,7 +66,7 @@ class ReportFacts:
     region: str | None
     recommended_product: str | None
     submitter_kind: str
-    convenant_partner: bool
+    convenant_partner: bool | None  # None: not known
     status: Status
     decided_product: str | None
     created_at: datetime
@@ -82,6 +82,7 @@ class ReportLine:
     by_submitter: Counter[str] = field(default_factory=Counter)
     convenant_partner: int = 0
     other_organisation: int = 0
+    convenant_unknown: int = 0  # an organisation whose convenant status is not known
     intakes: int = 0
     accepted: int = 0
     referred: int = 0
@@ -100,7 +101,9 @@ class ReportLine:
         self.aanmeldingen += 1
         self.by_submitter[facts.submitter_kind] += 1
         if facts.submitter_kind != "self":
-            if facts.convenant_partner:
+            if facts.convenant_partner is None:
+                self.convenant_unknown += 1
+            elif facts.convenant_partner:
                 self.convenant_partner += 1
             else:
                 self.other_organisation += 1
@@ -252,7 +255,7 @@ class SqlReports:
                     region=row[0],
                     recommended_product=row[1],
                     submitter_kind=row[2],
-                    convenant_partner=bool(row[3]),
+                    convenant_partner=None if row[3] is None else bool(row[3]),
                     status=Status(row[4]),
                     decided_product=row[5],
                     created_at=created,

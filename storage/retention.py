@@ -42,6 +42,7 @@ from storage.tables import (
     OutboxMessageRow,
     PreAanmeldingRow,
     ProcessedUpdateRow,
+    RememberedDetailsRow,
     ReportFactRow,
     StatusChangeRow,
     WebChatRow,
@@ -154,6 +155,9 @@ async def purge(
     )
     counts["conversation_handoffs"] = await _count(
         uow, delete(HandoffRow).where(col(HandoffRow.expires_at) <= now)
+    )
+    counts["remembered_details"] = await _count(
+        uow, delete(RememberedDetailsRow).where(col(RememberedDetailsRow.expires_at) <= now)
     )
     counts["processed_updates"] = await _count(
         uow,

@@ -140,9 +140,13 @@ class PreAanmeldingRow(SQLModel, table=True):
         default=None, sa_type=SensitiveText("pre_aanmeldingen.submitter_name")
     )
     submitter_organisation: str | None = Field(default=None, max_length=200)
-    submitter_convenant_partner: bool = False
+    # Derived from the organisation and the region; None: not known (never "no").
+    submitter_convenant_partner: bool | None = None
     submitter_contact: str | None = Field(
         default=None, sa_type=SensitiveText("pre_aanmeldingen.submitter_contact")
+    )
+    submitter_email: str | None = Field(
+        default=None, sa_type=SensitiveText("pre_aanmeldingen.submitter_email")
     )
     # Minimal client identity and how to reach them. The birth date stays in clear: the
     # duplicate check looks it up (an index); the name is compared after decryption.
@@ -291,6 +295,23 @@ class HandoffRow(SQLModel, table=True):
     expires_at: datetime = _utc(index=True)
 
 
+class RememberedDetailsRow(SQLModel, table=True):
+    """The typist's own details of a flow (a veldwerker's name, organisation and phone
+    or e-mail: `remember` questions), kept per chat so they are typed once. Erased
+    when the person asks, and at `expires_at` (storage.remembered)."""
+
+    __tablename__ = "remembered_details"
+    __table_args__ = (UniqueConstraint("channel", "user_hash", "flow_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=30)
+    user_hash: str = Field(max_length=64)
+    flow_id: str = Field(max_length=40)
+    details: dict[str, Any] = Field(sa_type=SensitiveJSON("remembered_details.details"))
+    updated_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
+
+
 class AuditEventRow(SQLModel, table=True):
     """Append-only: the database refuses UPDATE and DELETE on this table. `details`
     carries ids and codes, never personal data."""
@@ -338,7 +359,7 @@ class ReportFactRow(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=30)
     recommended_product: str | None = Field(default=None, max_length=30)
     submitter_kind: str = Field(max_length=20)
-    submitter_convenant_partner: bool = False
+    submitter_convenant_partner: bool | None = None
     status: str = Field(max_length=20)
     decided_product: str | None = Field(default=None, max_length=30)
     intake_at: datetime | None = _utc(default=None)

@@ -74,6 +74,7 @@ from flows.engine.inputs import (
 from flows.engine.library import FlowNotFound
 from flows.engine.prompts import Prompt, PromptOption
 from flows.privacy_notices import current_notice
+from flows.service_texts import loket_contact
 from flows.texts import Text
 from locales import render
 from locales.languages import language, match_locale
@@ -349,7 +350,8 @@ class TelegramIntake:
             if confirmed:
                 await uow.lock_conversation(key)
                 outcome = await self.privacy.erase_in(uow, Person(CHANNEL, key.user_hash))
-                payloads = text_payloads(erasure_texts(outcome), locale)
+                contact = loket_contact(self.service.directory)
+                payloads = text_payloads(erasure_texts(outcome, contact), locale)
                 recipient_hash = secrets.token_hex(32) if outcome.found else key.user_hash
             else:
                 shown = view.prompt if view is not None else None

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from bot.conversation import ConversationService
+from bot.service_data import load_service_directory
 from bot.settings import Settings
 from bot.telegram import wording
 from bot.telegram.bot_api import BotApi
@@ -31,6 +32,7 @@ from bot.telegram.delivery import OutboxDeliverer
 from bot.telegram.intake import TelegramIntake
 from bot.telegram.pacing import Pacer, SendLimits
 from bot.telegram.rendering import RenderOptions
+from flows.engine.flow_format import Question
 from flows.engine.library import FlowLibrary
 from flows.texts import Text
 from locales import render
@@ -85,12 +87,18 @@ class Adapter(Protocol):
 
 
 def sensitive_nodes(library: FlowLibrary) -> frozenset[tuple[str, str]]:
-    """(flow id, node) of every question about health or justice, in every version."""
+    """(flow id, node) of every question about health or justice, in every version:
+    its answer is such a fact, or one of its options sets one."""
+
+    def sensitive(question: Question) -> bool:
+        facts = {question.fact, *(f for o in question.options for f in o.sets)}
+        return bool(facts & SENSITIVE_FACTS)
+
     return frozenset(
         (flow.id, node.id)
         for flow in library.flows.values()
         for node in flow.questions
-        if node.question is not None and node.question.fact in SENSITIVE_FACTS
+        if node.question is not None and sensitive(node.question)
     )
 
 
@@ -132,7 +140,10 @@ class TelegramRunner:
             raise TelegramStartError("TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL")
         self.webhook_secret = webhook_secret(settings, secret_key)
         self.service = service or ConversationService(
-            database, secret_key=secret_key, default_locale=settings.default_locale
+            database,
+            secret_key=secret_key,
+            default_locale=settings.default_locale,
+            directory=load_service_directory(settings),
         )
         base_url = settings.telegram_api_base_url
         self.api = BotApi(token, base_url)

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bot.conversation import ConversationService
+from bot.service_data import load_service_directory
 from bot.settings import Settings
 from bot.web.chat import WebChats
 from bot.web.config import WebChatConfig
@@ -45,6 +46,7 @@ def mount_web_chat(
         database or Database(settings.database_url),
         secret_key=config.secret_key,
         default_locale=config.default_locale,
+        directory=load_service_directory(settings),
     )
     routes = web_chat_routes(service, config)
     router = web_chat_router(routes)

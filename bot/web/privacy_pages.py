@@ -26,6 +26,7 @@ from bot.web.forms import parse_body
 from bot.web.pages import render_template
 from bot.web.routes import WebChatRoutes, accepted_locale
 from flows.privacy_notices import current_notice
+from flows.service_texts import loket_contact
 from flows.texts import N_, Text
 from locales import render
 
@@ -126,7 +127,8 @@ class PrivacyPages:
         elif chat_id is None:
             texts = [Text(w.ERASE_NOTHING)]
         else:
-            texts = erasure_texts(await self.privacy.erase_for_chat(CHANNEL, chat_id))
+            outcome = await self.privacy.erase_for_chat(CHANNEL, chat_id)
+            texts = erasure_texts(outcome, loket_contact(self.routes.chats.service.directory))
         blocks = [(None, [render(text, locale) for text in texts])]
         return self._page(visit, locale, TITLE_ERASE, blocks)
 

@@ -120,6 +120,13 @@ def parse_date(
     `months` adds month names of the person's language (folded) to the built-in ones.
     """
     names = {**MONTHS, **months} if months else MONTHS
+    # Month names of two words (Levantine "كانون الثاني", January) become one token.
+    joined = {name: name.replace(" ", "_") for name in names if " " in name}
+    if joined:
+        text = _fold(text)
+        for name in sorted(joined, key=len, reverse=True):
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", joined[name], text)
+        names = {**names, **{joined[n]: names[n] for n in joined}}
     tokens = _tokens(text)
     if len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) in (6, 8):
         compact = tokens[0]  # 14031985 or 140385

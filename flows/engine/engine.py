@@ -14,7 +14,7 @@ questions that the new path needs and drops the answers that are no longer on it
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -52,7 +52,7 @@ from flows.engine.events import (
     SessionStopped,
     SummaryShown,
 )
-from flows.engine.flow_format import Action, Flow, Node, Option, QuestionType
+from flows.engine.flow_format import Action, Flow, Node, Option, Question, QuestionType
 from flows.engine.inputs import (
     ChoiceInput,
     Command,
@@ -64,7 +64,7 @@ from flows.engine.inputs import (
 )
 from flows.engine.normalise import fold
 from flows.engine.profile_facts import DATE_FACTS, PROFILE_FACTS
-from flows.engine.prompt_builder import build_prompt, facts_of, fill
+from flows.engine.prompt_builder import ALL_TRAITS, build_prompt, facts_of, fill
 from flows.engine.prompts import Prompt
 from flows.engine.result import result_messages
 from flows.engine.session import (
@@ -79,6 +79,8 @@ from flows.engine.session import (
 from flows.engine.summary import answer_text, summary_items
 from flows.routing import Recommendation, recommend
 from flows.screening_profile import ScreeningProfile, parse_profile
+from flows.service_directory import ServiceDirectory, sample_directory
+from flows.service_texts import loket_contact
 from flows.texts import Text
 
 __all__ = ["Env", "FlowMismatch", "Sprint", "resume", "start"]
@@ -89,14 +91,21 @@ _RESULT_SHOWN = ":result"  # marks a result node's result as shown in `Session.s
 
 @dataclass(frozen=True)
 class Env:
-    """What the host passes in: the time, and new ids.
+    """What the host passes in: the time, new ids, the operator's service data and
+    what the channel can do.
 
     `ids(kind)` returns a new id of a kind: "session" for a new conversation,
-    "reference" for the reference code of a submitted pre-aanmelding.
+    "reference" for the reference code of a submitted pre-aanmelding. `directory`
+    holds the loket's contact and the shelters (never invented: operator data).
+    `traits` are the channel's traits (`CHANNEL_TRAITS`): without "typed_commands"
+    the help speaks of the page's buttons; without "chat_messages" an option that
+    needs the loket to write back in the chat is not offered.
     """
 
     clock: Callable[[], datetime]
     ids: Callable[[str], str]
+    directory: ServiceDirectory = field(default_factory=sample_directory)
+    traits: frozenset[str] = ALL_TRAITS
 
 
 @dataclass(frozen=True)
@@ -145,10 +154,12 @@ class _Turn:
         self.summary_confirmed = session.summary_confirmed
         self.changing = session.changing
         self.submission = session.submission
+        self.remembered: dict[str, JSON] = dict(session.remembered)
         self.events: list[Event] = []
         self.unchanged = False  # a rejected button: the session stays exactly as it was
         self.announce_change = False
         self.recommendation: Recommendation | None = None
+        self.audience = "about" if flow.about_someone else "person"
         self.date_facts = DATE_FACTS | {
             n.question.fact
             for n in flow.questions
@@ -175,6 +186,7 @@ class _Turn:
             summary_confirmed=self.summary_confirmed,
             changing=self.changing,
             submission=self.submission,
+            remembered=dict(self.remembered),
         )
 
     def sprint(self) -> Sprint:
@@ -200,10 +212,18 @@ class _Turn:
             if self.status != SessionStatus.ACTIVE:
                 self.say("notice", Text(w.FINISHED))
             return
-        self.emit(QuestionAsked(build_prompt(self.flow, self.session(), self.pending)))
+        self.emit(
+            QuestionAsked(build_prompt(self.flow, self.session(), self.pending, self.env.traits))
+        )
 
     def prompt(self) -> Prompt | None:
-        return build_prompt(self.flow, self.session(), self.pending) if self.pending else None
+        if self.pending is None:
+            return None
+        return build_prompt(self.flow, self.session(), self.pending, self.env.traits)
+
+    def operator_facts(self, facts: Mapping[str, JSON]) -> dict[str, JSON]:
+        """Facts plus what flow texts may name from the operator's data."""
+        return {**facts, "loket_contact": loket_contact(self.env.directory)}
 
     # --- walking the flow ----------------------------------------------------------
 
@@ -234,10 +254,16 @@ class _Turn:
             node = self.flow.nodes[node_id]
             path.append(node_id)
             if node.say and node_id not in self.shown:
-                self.say("say", fill(node.say, facts), node=node_id)
+                lines = [fill(node.say, self.operator_facts(facts))]
+                if node_id == self.flow.start:
+                    typed = "typed_commands" in self.env.traits
+                    lines.append(Text(w.HOW_TO_TYPED if typed else w.HOW_TO_BUTTONS))
+                self.say("say", *lines, node=node_id)
                 self.shown.append(node_id)
             if node.question is not None:
                 answer = self.answers.get(node_id)
+                if answer is None and self.fill_remembered(node_id):
+                    answer = self.answers[node_id]
                 if answer is None:
                     if self.announce_change:
                         self.say("notice", Text(w.ANSWER_CHANGED), node=node_id)
@@ -261,6 +287,24 @@ class _Turn:
             node_id = self.next_node(node, facts)
         raise RuntimeError("the flow goes round in a circle")  # the loader forbids it
 
+    def fill_remembered(self, node_id: str) -> bool:
+        """The typist's own detail from last time, recorded as if typed again."""
+        question = self.flow.nodes[node_id].question
+        assert question is not None
+        if not question.remember or question.fact not in self.remembered:
+            return False
+        value = self.remembered[question.fact]
+        first = not any(
+            (q := self.flow.nodes[n].question) is not None and q.remember for n in self.answers
+        )
+        if first:
+            self.say("notice", Text(w.REMEMBERED), node=node_id)
+        facts = answer_facts(question, value, self.today)
+        self.answers[node_id] = Answer(value, AnswerStatus.GIVEN, facts)
+        self.history.append(node_id)
+        self.emit(AnswerRecorded(node_id, question.fact, value, AnswerStatus.GIVEN.value, False))
+        return True
+
     def prune(self, path: list[str]) -> None:
         """Drop answers that are no longer on the path (after a change)."""
         off = [n for n in self.history if n not in path and n in self.answers]
@@ -273,7 +317,7 @@ class _Turn:
     def show_summary(self, node_id: str, path: list[str], facts: dict[str, JSON]) -> None:
         items = summary_items(self.flow, path, self.answers)
         profile, _, _ = self.split_facts(facts, path)
-        preview = recommend(profile, self.today, crisis=self.crisis)
+        preview = recommend(profile, self.today, crisis=self.crisis, audience=self.audience)
         self.emit(SummaryShown(node_id, tuple(items), preview))
         lines = [Text(w.SUMMARY_LINE, {"label": i.label, "answer": i.answer}) for i in items]
         self.say("summary", Text(w.SUMMARY_INTRO), *lines, node=node_id)
@@ -295,7 +339,9 @@ class _Turn:
     def submit(self, node_id: str, facts: dict[str, JSON]) -> None:
         path = [n for n in self.history if n in self.answers]
         profile, local, skipped = self.split_facts(facts, path)
-        self.recommendation = recommend(profile, self.today, crisis=self.crisis)
+        self.recommendation = recommend(
+            profile, self.today, crisis=self.crisis, audience=self.audience
+        )
         reference = self.env.ids("reference")
         self.submission = Submission(reference, self.today, self.now)
         self.emit(
@@ -318,8 +364,17 @@ class _Turn:
             return  # a result node before any submission shows nothing
         if self.recommendation is None:
             profile, _, _ = self.split_facts(facts, list(self.history))
-            self.recommendation = recommend(profile, self.submission.on, crisis=self.crisis)
-        for lines in result_messages(self.recommendation, self.submission.reference, node.audience):
+            self.recommendation = recommend(
+                profile, self.submission.on, crisis=self.crisis, audience=self.audience
+            )
+        messages = result_messages(
+            self.recommendation,
+            self.submission.reference,
+            node.audience,
+            self.env.directory,
+            self.submission.on,
+        )
+        for lines in messages:
             self.say("result", *lines, node=node.id)
 
     def end(self, node_id: str) -> None:
@@ -575,6 +630,8 @@ class _Turn:
         if question.type == QuestionType.MULTIPLE_CHOICE and self.multiple_text(node_id, text):
             return
         found = parse_text(question, text, self.today, self.locale)
+        if isinstance(found, Accepted) and not self.offered(question, found.value):
+            found = Rejected("not_a_choice", Text(w.REJECT_NOT_A_CHOICE))
         if isinstance(found, Accepted):
             self.record(node_id, found.value, AnswerStatus.GIVEN)
         elif isinstance(found, ConfirmPlace):
@@ -584,6 +641,11 @@ class _Turn:
         else:
             assert isinstance(found, Rejected)
             self.reject(node_id, found.code, found.reason, example_for(question))
+
+    def offered(self, question: Question, value: JSON) -> bool:
+        """A typed answer names an option this channel offers (see `Option.requires`)."""
+        option = question.option(value) if isinstance(value, str) else None
+        return option is None or set(option.requires) <= self.env.traits
 
     def multiple_text(self, node_id: str, text: str) -> bool:
         """Numbers ("1, 3") or "klaar" for a multiple choice; False to read it as words."""
@@ -640,8 +702,9 @@ class _Turn:
         node = self.flow.nodes.get(self.pending.node) if self.pending else None
         if node is not None and node.question is not None and node.question.help:
             facts = facts_of(self.flow, self.answers, tuple(self.history))
-            lines.append(Text(w.HELP_QUESTION, {"help": fill(node.question.help, facts)}))
-        lines.append(Text(w.HELP))
+            help_text = fill(node.question.help, self.operator_facts(facts))
+            lines.append(Text(w.HELP_QUESTION, {"help": help_text}))
+        lines.append(Text(w.HELP if "typed_commands" in self.env.traits else w.HELP_BUTTONS))
         self.say("help", *lines, node=self.pending.node if self.pending else None)
         self.reprompt()
 
@@ -665,6 +728,9 @@ class _Turn:
             return
         last = self.history.pop()
         del self.answers[last]
+        question = self.flow.nodes[last].question
+        if question is not None and question.remember:
+            self.remembered.pop(question.fact, None)  # going back to it: ask it again
         self.emit(AnswersCleared((last,), "back"))
         self.say("notice", Text(w.BACK_DONE))
         self.pending = None
@@ -739,9 +805,16 @@ class _Turn:
             self.selection(inp)
 
 
-def start(flow: Flow, env: Env, *, locale: str = "nl") -> Sprint:
-    """A new conversation on a flow: the opening messages and the first question."""
+def start(
+    flow: Flow, env: Env, *, locale: str = "nl", remembered: Mapping[str, JSON] | None = None
+) -> Sprint:
+    """A new conversation on a flow: the opening messages and the first question.
+
+    `remembered`: the typist's own details from an earlier intake on this flow (fact
+    -> value); only facts of `remember` questions are kept.
+    """
     now = env.clock()
+    keep = {n.question.fact for n in flow.questions if n.question and n.question.remember}
     session = Session(
         id=env.ids("session"),
         flow_id=flow.id,
@@ -749,6 +822,7 @@ def start(flow: Flow, env: Env, *, locale: str = "nl") -> Sprint:
         locale=locale,
         started_at=now,
         updated_at=now,
+        remembered={k: v for k, v in (remembered or {}).items() if k in keep},
     )
     turn = _Turn(flow, session, env)
     turn.emit(SessionStarted(flow.id, flow.version, locale))

@@ -13,9 +13,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# What a channel can do: "typed_commands" (a text box where 'help', 'terug', 'stop'
+# can be typed at any moment), "chat_messages" (the loket can write to the chat later).
+CHANNEL_TRAITS = ("typed_commands", "chat_messages")
+# Placeholders that flow texts may use besides facts: filled from the operator's data.
+OPERATOR_FACTS = ("loket_contact",)
+
 __all__ = [
     "ACTIONS",
+    "CHANNEL_TRAITS",
     "DATE_RANGES",
+    "OPERATOR_FACTS",
     "Action",
     "Exit",
     "Flow",
@@ -64,6 +72,9 @@ class Option:
     text: str
     sets: Mapping[str, Any] = field(default_factory=dict)
     also: tuple[str, ...] = ()
+    # Channel traits the option needs (e.g. "chat_messages": the loket can write to
+    # this chat later); a channel without them does not offer the option.
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,9 @@ class Question:
     example: str | None = None
     help: str | None = None
     sets: Mapping[str, Any] = field(default_factory=dict)  # constants recorded on an answer
+    # The answer is about whoever types (a veldwerker's own name and phone): the host
+    # keeps it per chat and fills it in next time, so it is typed once.
+    remember: bool = False
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -127,6 +141,11 @@ class Flow:
     @property
     def questions(self) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes.values() if n.question is not None)
+
+    @property
+    def about_someone(self) -> bool:
+        """A professional or veldwerker registers someone else: reasons say "de persoon"."""
+        return any(n.audience == "professional" for n in self.nodes.values())
 
     def fact_question(self, fact: str) -> Node | None:
         return next((n for n in self.questions if n.question and n.question.fact == fact), None)

@@ -54,12 +54,14 @@ def _conditions(node: Node) -> Iterator[Mapping[str, Any]]:
 
 
 def longest_question_path(flow: Flow) -> tuple[int, list[str]]:
-    """The most questions on one path from the start to a submission (or an end)."""
+    """The most questions on one path from the start to a submission (or an end).
+    Remembered questions (the typist's own details, typed once) do not count."""
 
     @cache
     def longest(node_id: str) -> tuple[int, tuple[str, ...]]:
         node = flow.nodes[node_id]
-        here = (node_id,) if node.question is not None else ()
+        asks = node.question is not None and not node.question.remember
+        here = (node_id,) if asks else ()
         if node.action in (Action.SUBMIT, Action.END) or not node.targets:
             return len(here), here
         best = max((longest(t) for t in node.targets), key=lambda pair: pair[0])

@@ -16,7 +16,9 @@ from typing import Any
 
 from flows.conditions import validate
 from flows.engine.flow_format import (
+    CHANNEL_TRAITS,
     DATE_RANGES,
+    OPERATOR_FACTS,
     Action,
     Exit,
     Flow,
@@ -25,8 +27,8 @@ from flows.engine.flow_format import (
     Question,
     QuestionType,
 )
-from flows.engine.marked_yaml import MarkedValue, compose
 from flows.engine.profile_facts import ENUM_VALUES, FIELD_QUESTION_TYPES, PROFILE_FACTS
+from flows.marked_yaml import MarkedValue, compose
 from flows.screening_profile import ProfileError, parse_profile
 
 __all__ = ["FlowError", "FlowProblem", "check_flow_text", "load_flow", "parse_flow"]
@@ -62,10 +64,11 @@ QUESTION_KEYS = (
     "example",
     "help",
     "sets",
+    "remember",
 )
 ACTION_KEYS = ("action", "audience")
 NODE_KEYS = COMMON_KEYS + QUESTION_KEYS + ACTION_KEYS
-OPTION_KEYS = ("id", "text", "sets", "also")
+OPTION_KEYS = ("id", "text", "sets", "also", "requires")
 EXIT_KEYS = ("when", "to")
 AUDIENCES = ("client", "professional")
 
@@ -159,7 +162,7 @@ class _Reader:
             if not facts_allowed:
                 self.problem(mv.line, f"{where}: this text cannot use a {{placeholder}}")
                 break
-            if name not in self.known_facts:
+            if name not in self.known_facts and name not in OPERATOR_FACTS:
                 self.problem(mv.line, f"{where}: placeholder {{{name}}} is not a known fact")
         return value.strip()
 
@@ -346,7 +349,18 @@ def _read_options(
                 reader.problem(item.value["also"].line, f"{here}.also: expected a list of words")
             else:
                 also = tuple(words)
-        out.append(Option(option_id, text or "", sets, also))
+        requires: tuple[str, ...] = ()
+        if "requires" in item.value:
+            traits = item.value["requires"].plain()
+            if not isinstance(traits, list) or not all(t in CHANNEL_TRAITS for t in traits):
+                reader.problem(
+                    item.value["requires"].line,
+                    f"{here}.requires: expected a list of channel traits "
+                    f"({', '.join(CHANNEL_TRAITS)})",
+                )
+            else:
+                requires = tuple(traits)
+        out.append(Option(option_id, text or "", sets, also, requires))
     return tuple(out)
 
 
@@ -472,6 +486,16 @@ def _read_question(reader: _Reader, mv: MarkedValue, node_id: str) -> Question |
         else:
             derive_age = target
     sets = reader.fact_values(node["sets"], f"{where}.sets") if "sets" in node else {}
+    remember = False
+    if "remember" in node:
+        remember = node["remember"].value is True
+        if not isinstance(node["remember"].value, bool):
+            reader.problem(node["remember"].line, f"{where}.remember: expected true or false")
+        elif remember and fact in PROFILE_FACTS:
+            reader.problem(
+                node["remember"].line,
+                f"{where}.remember: only the typist's own details (local facts) are kept",
+            )
     if question_text is None or label is None or fact is None:
         return None
     return Question(
@@ -489,6 +513,7 @@ def _read_question(reader: _Reader, mv: MarkedValue, node_id: str) -> Question |
         example=example,
         help=help_text,
         sets=sets,
+        remember=remember,
     )
 
 

@@ -1,4 +1,4 @@
-"""What the screening profile (spec version 1) accepts, per field, for flow checks.
+"""What the screening profile (spec version 1.1) accepts, per field, for flow checks.
 
 Flows write answers into profile fields; these tables say which question type fits a
 field and which values it takes, so the loader can name a wrong one precisely.
@@ -10,6 +10,7 @@ from flows.engine.flow_format import QuestionType
 from flows.screening_profile import (
     BOOL_FIELDS,
     FIELD_NAMES,
+    HOUSEHOLDS,
     INSTITUTIONS,
     JUSTICE_CONTACT,
     NUISANCE,
@@ -34,12 +35,14 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "justice_contact": JUSTICE_CONTACT,
     "support_need": SUPPORT_NEEDS,
     "problems": PROBLEMS,
+    "household": HOUSEHOLDS,
 }
 
 FIELD_QUESTION_TYPES: dict[str, QuestionType] = {
     "municipality": QuestionType.MUNICIPALITY,
     "age": QuestionType.NUMBER,
     "homeless_months": QuestionType.NUMBER,
+    "children": QuestionType.NUMBER,
     "detention_release_date": QuestionType.DATE,
     "problems": QuestionType.MULTIPLE_CHOICE,
     **{name: QuestionType.SINGLE_CHOICE for name in ENUM_VALUES if name != "problems"},

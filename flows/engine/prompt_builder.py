@@ -12,12 +12,12 @@ from typing import Any
 from flows.engine import prompts as p
 from flows.engine import wording as w
 from flows.engine.answers import example_for
-from flows.engine.flow_format import Flow, QuestionType
+from flows.engine.flow_format import CHANNEL_TRAITS, Flow, QuestionType
 from flows.engine.prompts import Prompt, PromptOption
 from flows.engine.session import Answer, Pending, PendingKind, Session
 from flows.texts import N_, Text, placeholders
 
-__all__ = ["build_prompt", "current_prompt", "facts_of", "fill"]
+__all__ = ["ALL_TRAITS", "build_prompt", "current_prompt", "facts_of", "fill"]
 
 JSON = Any
 UNKNOWN_VALUE = N_("onbekend")
@@ -44,8 +44,14 @@ def fill(msgid: str, facts: Mapping[str, JSON]) -> Text:
     return Text(msgid, params)
 
 
-def build_prompt(flow: Flow, session: Session, pending: Pending) -> Prompt:
-    """The prompt a channel renders for an open question."""
+ALL_TRAITS = frozenset(CHANNEL_TRAITS)
+
+
+def build_prompt(
+    flow: Flow, session: Session, pending: Pending, traits: frozenset[str] = ALL_TRAITS
+) -> Prompt:
+    """The prompt a channel renders for an open question. An option that needs a
+    channel trait the channel lacks (`requires`) is not offered."""
     yes_no = (PromptOption(p.YES, Text(w.YES)), PromptOption(p.NO, Text(w.NO)))
     if pending.kind == PendingKind.CONFIRM_STOP:
         return Prompt(
@@ -79,7 +85,9 @@ def build_prompt(flow: Flow, session: Session, pending: Pending) -> Prompt:
         options.extend(yes_no)
     else:
         options.extend(
-            PromptOption(o.id, Text(o.text), o.id in pending.selection) for o in question.options
+            PromptOption(o.id, Text(o.text), o.id in pending.selection)
+            for o in question.options
+            if set(o.requires) <= traits
         )
     if qtype == QuestionType.MULTIPLE_CHOICE:
         options.append(PromptOption(p.NONE, Text(w.MULTI_NONE)))
@@ -105,6 +113,8 @@ def build_prompt(flow: Flow, session: Session, pending: Pending) -> Prompt:
     )
 
 
-def current_prompt(flow: Flow, session: Session) -> Prompt | None:
+def current_prompt(
+    flow: Flow, session: Session, traits: frozenset[str] = ALL_TRAITS
+) -> Prompt | None:
     """The open prompt of a session, to render it again (e.g. in another language)."""
-    return build_prompt(flow, session, session.pending) if session.pending else None
+    return build_prompt(flow, session, session.pending, traits) if session.pending else None

@@ -1,17 +1,21 @@
 """The result after submission: the advice and its reasons, honest expectations,
-referrals and the reference code, as messages."""
+referrals with the operator's places, the reference code and the loket's contact, as
+messages."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 from flows.data_files import load_yaml
 from flows.engine import wording as w
-from flows.products import PRODUCT_NAMES
-from flows.referrals import referral_texts
+from flows.products import PRODUCT_LINES, PRODUCT_NAMES
+from flows.referrals import referral_lines, referral_texts
 from flows.regions import region_data
 from flows.routing import Recommendation
 from flows.rules import rules
+from flows.service_directory import ServiceDirectory
+from flows.service_texts import SAMPLE_NOTE, loket_contact, loket_response
 from flows.texts import Text
 
 __all__ = ["result_messages", "waiting_months"]
@@ -28,22 +32,30 @@ def waiting_months(region: str) -> int | None:
 
 
 def result_messages(
-    recommendation: Recommendation, reference: str, audience: str
+    recommendation: Recommendation,
+    reference: str,
+    audience: str,
+    directory: ServiceDirectory,
+    on: date,
 ) -> list[tuple[Text, ...]]:
     """The result, as messages of lines (kept short for chat message limits)."""
     client = audience == "professional"
     if recommendation.product:
         product = Text(PRODUCT_NAMES[recommendation.product])
         headline = Text(w.RESULT_ADVICE_CLIENT if client else w.RESULT_ADVICE, {"product": product})
+        advice = [headline, Text(PRODUCT_LINES[recommendation.product])]
     else:
-        headline = Text(w.RESULT_NO_PRODUCT_CLIENT if client else w.RESULT_NO_PRODUCT)
-    advice = [headline, Text(w.RESULT_WHY)]
+        advice = [Text(w.RESULT_NO_PRODUCT_CLIENT if client else w.RESULT_NO_PRODUCT)]
+    advice.append(Text(w.RESULT_WHY))
     # The routing's own "Ons advies is ..." would repeat the headline.
-    repeated = rules().messages.get("advice")
-    reasons = [r for r in recommendation.reasons if r.msgid != repeated]
+    repeated = {rules().messages["advice"].person, rules().messages["advice"].about}
+    reasons = [r for r in recommendation.reasons if r.msgid not in repeated]
     advice += [Text(w.BULLET, {"item": reason}) for reason in reasons]
     messages: list[tuple[Text, ...]] = [tuple(advice)]
     expectations = [Text(w.RESULT_DECIDES)]
+    response = loket_response(directory)
+    if response is not None:
+        expectations.append(response)
     months = waiting_months(recommendation.region) if recommendation.region else None
     if recommendation.region and months is not None:
         year = _waiting()[0]
@@ -57,12 +69,22 @@ def result_messages(
             )
         )
     messages.append(tuple(expectations))
-    if recommendation.referrals:
-        texts = referral_texts()
-        lines = [Text(w.RESULT_REFERRALS)]
-        for ref_id in recommendation.referrals:
-            ref = texts[ref_id]
-            lines.append(Text(w.RESULT_REFERRAL, {"title": ref.title, "text": ref.text}))
-        messages.append(tuple(lines))
-    messages.append((Text(w.RESULT_REFERENCE, {"reference": reference}),))
+    for ref_id in recommendation.referrals:
+        ref = referral_texts()[ref_id]
+        lines = referral_lines(
+            ref_id,
+            region=recommendation.region,
+            municipality=recommendation.municipality,
+            directory=directory,
+            on=on,
+        )
+        heading = Text(
+            w.RESULT_REFERRAL_CLIENT if client else w.RESULT_REFERRAL, {"title": ref.title}
+        )
+        messages.append((heading, *lines))
+    contact = loket_contact(directory)
+    closing = [Text(w.RESULT_REFERENCE, {"reference": reference, "loket_contact": contact})]
+    if directory.sample:
+        closing.append(Text(SAMPLE_NOTE))
+    messages.append(tuple(closing))
     return messages

@@ -133,6 +133,9 @@ class Session:
     summary_confirmed: bool = False
     changing: str | None = None  # a node being changed from the summary
     submission: Submission | None = None
+    # The typist's own details from an earlier intake (fact -> value, `remember`
+    # questions): filled in when the walk reaches their question.
+    remembered: Mapping[str, JSON] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -157,6 +160,7 @@ class Session:
             "summary_confirmed": self.summary_confirmed,
             "changing": self.changing,
             "submission": self.submission.to_json() if self.submission else None,
+            **({"remembered": dict(self.remembered)} if self.remembered else {}),
         }
 
     @classmethod
@@ -180,4 +184,5 @@ class Session:
             summary_confirmed=bool(data["summary_confirmed"]),
             changing=data.get("changing"),
             submission=Submission.from_json(data["submission"]) if data.get("submission") else None,
+            remembered=dict(data.get("remembered") or {}),
         )

@@ -74,6 +74,20 @@ HELP = N_(
     "te wissen, 'opnieuw' om opnieuw te beginnen. Weet je een antwoord niet? Kies "
     "'Weet ik niet'. Ben je in gevaar? Typ 'crisis'."
 )
+# The same help for a page without a text box for commands (the web chat).
+HELP_BUTTONS = N_(
+    "Onder de vraag staan knoppen: 'Vorige vraag' om terug te gaan, 'Stoppen' om te "
+    "stoppen en alles te wissen. Weet je een antwoord niet? Kies 'Weet ik niet'. Ben je "
+    "in gevaar? Bel 112."
+)
+# Said once, after the welcome of a flow: how to get help, go back or stop.
+HOW_TO_TYPED = N_(
+    "Typ 'help' als je iets niet snapt, 'terug' voor de vorige vraag, of 'stop' om te stoppen."
+)
+HOW_TO_BUTTONS = N_(
+    "Snap je iets niet? Kies 'Hulp' onder de vraag. Met 'Vorige vraag' ga je terug, met "
+    "'Stoppen' stop je."
+)
 HELP_QUESTION = N_("Over deze vraag: {help}")
 BACK_DONE = N_("We gaan een vraag terug.")
 BACK_FIRST = N_("Dit is de eerste vraag.")
@@ -82,8 +96,9 @@ STOP_CANCELLED = N_("Goed, we gaan verder.")
 STOPPED = N_("Je bent gestopt. We hebben je antwoorden gewist. Je kunt altijd opnieuw beginnen.")
 RESTARTED = N_("We beginnen opnieuw.")
 FINISHED = N_("Dit gesprek is klaar. Typ 'opnieuw' om een nieuw gesprek te beginnen.")
-ALREADY_SUBMITTED = N_(
-    "Je aanmelding is al verstuurd. Klopt er iets niet? Neem dan contact op met het loket."
+REMEMBERED = N_(
+    "Je eigen gegevens van de vorige keer zijn al ingevuld. Je kunt ze veranderen bij de "
+    "samenvatting."
 )
 CHANGE_ANSWER = N_("Je antwoord was: {answer}. Wat is je nieuwe antwoord?")
 ANSWER_CHANGED = N_("Je antwoord is veranderd. Daarom stel ik nog een paar vragen opnieuw.")
@@ -121,10 +136,11 @@ RESULT_WAITING = NP_(
     "Let op: een woning vinden duurt lang. In {region} wachtten mensen in {year} "
     "gemiddeld {months} maanden op een woning, na inschrijving bij een woningcorporatie.",
 )
-RESULT_REFERRALS = N_("Hier kun je ook terecht:")
-RESULT_REFERRAL = N_("• {title}: {text}")
+RESULT_REFERRAL = N_("Hier kun je ook terecht. {title}:")
+RESULT_REFERRAL_CLIENT = N_("Hier kan de persoon ook terecht. {title}:")
 RESULT_REFERENCE = N_(
-    "Je aanmeldcode is {reference}. Noem deze code als je het loket belt of mailt."
+    "De aanmeldcode is {reference}. Noem deze code als je contact hebt met het loket. "
+    "{loket_contact}"
 )
 
 __all__ = sorted(name for name in globals() if name.isupper())

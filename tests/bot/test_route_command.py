@@ -59,7 +59,41 @@ def test_text_output_for_a_person(tmp_path: Path) -> None:
     assert out.startswith("Advies: geen woonprogramma\n")
     assert "Venlo hoort niet bij Zuid-Limburg." in out
     assert "Je eigen gemeente:" in out
+    assert "Ga naar de gemeente Venlo." in out
     assert "Het loket beslist" in out
+    # The loket's contact comes from the service data: here the marked sample.
+    assert "Loket Housing: " in out and "045 000 0001" in out
+    assert "voorbeeldgegevens" in out
+
+
+def test_profile_1_1_answers_with_its_referrals(tmp_path: Path) -> None:
+    profile = {
+        "municipality": "Heerlen",
+        "age": 30,
+        "sleeping_place": "public_space",
+        "household": "with_children",
+        "children": 2,
+        "registered_address": False,
+        "health_insured": False,
+        "care_organisation": False,
+    }
+    code, out, _ = run(tmp_path, json.dumps(profile), "--on", "2026-01-10", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert set(answer) == SPEC_KEYS
+    for referral in ("shelter", "briefadres", "health_insurance", "care_organisation"):
+        assert referral in answer["referrals"]
+
+
+def test_text_output_names_the_regions_night_shelter(tmp_path: Path) -> None:
+    # Sleeping outside in Heerlen (Parkstad), in winter: the Parkstad night shelter and
+    # the cold-weather shelter of the service data, not the day drop-in in Sittard.
+    profile = json.dumps({"municipality": "Heerlen", "sleeping_place": "public_space"})
+    code, out, _ = run(tmp_path, profile, "--on", "2026-12-10")
+    assert code == 0
+    assert "Nachtopvang Heerlen (VOORBEELD)" in out and "045 000 0002" in out
+    assert "Extra opvang bij vorst Heerlen" in out
+    assert "Sittard" not in out and "Zefke" not in out
 
 
 @pytest.mark.parametrize(
@@ -84,6 +118,16 @@ def test_text_output_for_a_person(tmp_path: Path) -> None:
             "detention_release_date: '2025-02-29' is not a date that exists",
         ),
         ('{"municipality": "Hoensbrok"}', "Did you mean: Hoensbroek?"),
+        # Profile 1.1 fields
+        (
+            '{"household": "big"}',
+            "household: unknown value 'big'; expected one of alone, with_partner, "
+            "with_children, with_partner_and_children",
+        ),
+        ('{"children": "two"}', "children: expected a whole number from 0 to 30, got str"),
+        ('{"registered_address": "nee"}', "registered_address: expected true or false, got str"),
+        ('{"health_insured": 1}', "health_insured: expected true or false, got int"),
+        ('{"care_organisation": []}', "care_organisation: expected true or false, got list"),
     ],
 )
 def test_bad_input_exits_2_without_advice(tmp_path: Path, content: str | bytes, says: str) -> None:

@@ -82,16 +82,53 @@ def test_justitieel_needs_intensive_support(support: str | None) -> None:
 
 @pytest.mark.parametrize(
     "place",
+    ["public_space", "emergency_shelter", "homeless_accommodation"],
+)
+def test_housing_first_for_every_roofless_ethos_category(place: str) -> None:
+    # Dakloos now (ETHOS 1-3): how long does not matter.
+    facts = {**FIRST, "sleeping_place": place, "homeless_months": 0, "homeless_repeated": False}
+    assert advise(**facts)[0] == "housing_first"
+
+
+@pytest.mark.parametrize("place", ["non_conventional", "family_friends"])
+@pytest.mark.parametrize(
+    ("history", "fits"),
     [
-        "public_space",
-        "emergency_shelter",
-        "homeless_accommodation",
-        "non_conventional",
-        "family_friends",
+        ({"homeless_months": 12}, True),  # a year: long
+        ({"homeless_months": 11, "homeless_repeated": False}, False),
+        ({"homeless_repeated": True, "homeless_months": 1}, True),  # repeated
+        ({"homeless_repeated": False, "homeless_months": 2}, False),
+        ({}, False),  # not known: a condition on an unknown fact does not hold
     ],
 )
-def test_housing_first_for_every_homeless_ethos_category(place: str) -> None:
-    assert advise(**{**FIRST, "sleeping_place": place})[0] == "housing_first"
+def test_housing_first_for_houseless_only_after_long_or_repeated_homelessness(
+    place: str, history: dict[str, object], fits: bool
+) -> None:
+    # Thuisloos now (camper, family or friends): Housing First after long or repeated
+    # homelessness only (domain.md routing policy 2; seed 003 par. 3.4.4).
+    eligible = advise(**{**FIRST, "sleeping_place": place, **history})[1]
+    assert ("housing_first" in eligible) is fits
+
+
+def test_young_person_at_family_for_two_months_is_not_housing_first_today() -> None:
+    facts = {
+        "age": 22,
+        "sleeping_place": "family_friends",
+        "homeless_months": 2,
+        "homeless_repeated": False,
+        "problems": ("somatic", "debts"),
+        "support_need": "intensive",
+    }
+    product, eligible = advise(**facts)
+    assert product == "housing" and "housing_first" not in eligible
+    # The bot says so, and why.
+    said = reasons(**facts)
+    first = "Housing First is voor mensen die buiten of in de opvang slapen."
+    assert any(t.startswith(first) for t in said), said
+    assert any("Daarom is Housing First nu niet ons advies." in t for t in said)
+    # Asked about someone else, the same sentence and no "je".
+    about = recommend(replace(BASE, **facts), ON, audience="about")  # type: ignore[arg-type]
+    assert all(" je " not in f" {render(r)} " for r in about.reasons), about.reasons
 
 
 @pytest.mark.parametrize("place", ["institution", "own_home", None])
@@ -109,10 +146,11 @@ def test_housing_first_needs_intensive_support() -> None:
     assert "housing_first" not in advise(**{**FIRST, "support_need": None})[1]
 
 
-def test_long_and_repeated_homelessness_strengthen_the_reasons_only() -> None:
+def test_long_and_repeated_homelessness_are_named_in_the_reasons() -> None:
     text = reasons(**FIRST, homeless_months=30, homeless_repeated=True)
     assert "Je bent al 30 maanden zonder eigen woning." in text
     assert "Je bent vaker dan één keer dakloos geweest." in text
+    # Roofless now: Housing First also the first time, and after a short time.
     assert advise(**FIRST, homeless_months=0, homeless_repeated=False)[0] == "housing_first"
 
 
@@ -296,21 +334,112 @@ def test_place_not_given_names_what_fits() -> None:
 # --- Referrals -----------------------------------------------------------------------
 
 
-def test_referrals() -> None:
-    def refs(profile: ScreeningProfile, crisis: bool = False) -> tuple[str, ...]:
-        return recommend(profile, ON, crisis=crisis).referrals
+def refs(profile: ScreeningProfile, crisis: bool = False, on: date = ON) -> tuple[str, ...]:
+    return recommend(profile, on, crisis=crisis).referrals
 
+
+def test_referrals() -> None:
     assert "shelter" in refs(ScreeningProfile(sleeping_place="public_space"))
     assert "shelter" not in refs(ScreeningProfile(sleeping_place="family_friends"))
     assert "jongerenpunt" in refs(ScreeningProfile(municipality="Geleen", age=19))
+    assert "jongerenpunt" in refs(ScreeningProfile(municipality="Geleen", age=16))
+    assert "jongerenpunt" in refs(ScreeningProfile(municipality="Geleen", age=27))
+    assert "jongerenpunt" not in refs(ScreeningProfile(municipality="Geleen", age=15))
     assert "jongerenpunt" not in refs(ScreeningProfile(municipality="Geleen", age=28))
     assert "jongerenpunt" not in refs(ScreeningProfile(municipality="Heerlen", age=19))
+    assert "youth" in refs(ScreeningProfile(age=17))
+    assert "youth" not in refs(ScreeningProfile(age=18))
     assert "debt_help" in refs(ScreeningProfile(rent_arrears=True))
     assert "debt_help" in refs(ScreeningProfile(problems=("debts",)))
-    assert "aftercare_detention" in refs(ScreeningProfile(institution="detention"))
-    assert "aftercare_detention" in refs(ScreeningProfile(detention_release_date=date(2020, 1, 1)))
+    assert "debt_help" not in refs(ScreeningProfile(rent_arrears=False, problems=("somatic",)))
     assert "crisis" in refs(ScreeningProfile(), crisis=True)
     assert refs(ScreeningProfile()) == ()
+
+
+@pytest.mark.parametrize(
+    ("facts", "referred"),
+    [
+        ({"institution": "detention"}, True),  # in detention now
+        ({"detention_release_date": date(2026, 9, 1)}, True),  # released in the future
+        ({"detention_release_date": date(2025, 6, 1)}, True),  # exactly 12 months ago
+        ({"detention_release_date": date(2025, 5, 31)}, False),  # a day longer ago
+        ({"detention_release_date": date(2020, 1, 1)}, False),  # years ago
+        ({"institution": "ggz"}, False),
+    ],
+)
+def test_aftercare_detention_only_for_detention_now_or_a_release_within_12_months(
+    facts: dict[str, object], referred: bool
+) -> None:
+    profile = ScreeningProfile(**facts)  # type: ignore[arg-type]
+    assert ("aftercare_detention" in refs(profile)) is referred
+
+
+@pytest.mark.parametrize(
+    ("field", "referral"),
+    [
+        ("registered_address", "briefadres"),
+        ("health_insured", "health_insurance"),
+        ("care_organisation", "care_organisation"),
+    ],
+)
+def test_profile_1_1_referrals_only_when_the_answer_is_no(field: str, referral: str) -> None:
+    assert referral in refs(ScreeningProfile(**{field: False}))  # type: ignore[arg-type]
+    assert referral not in refs(ScreeningProfile(**{field: True}))  # type: ignore[arg-type]
+    assert referral not in refs(ScreeningProfile())  # not known: no referral
+
+
+@pytest.mark.parametrize(
+    ("place", "on", "referred"),
+    [
+        ("Margraten", date(2024, 12, 31), True),  # Eijsden-Margraten: nothing offered in 2024
+        ("Eijsden", date(2024, 6, 1), True),
+        ("Margraten", date(2025, 1, 1), False),  # Housing First and Justitieel from 2025
+        ("Heerlen", date(2024, 6, 1), False),
+        ("Venlo", date(2026, 6, 1), True),  # outside Zuid-Limburg
+        ("Amsterdam", date(2026, 6, 1), True),
+    ],
+)
+def test_own_municipality_where_the_loket_offers_nothing_or_outside(
+    place: str, on: date, referred: bool
+) -> None:
+    profile = ScreeningProfile(municipality=place, age=40)
+    assert ("own_municipality" in refs(profile, on=on)) is referred
+
+
+def test_own_municipality_points_to_the_municipality_where_the_person_is() -> None:
+    from flows.referrals import referral_lines
+    from flows.service_directory import sample_directory
+
+    advice = recommend(ScreeningProfile(municipality="Margraten"), date(2024, 6, 1))
+    lines = referral_lines(
+        "own_municipality",
+        region=advice.region,
+        municipality=advice.municipality,
+        directory=sample_directory(),
+        on=date(2024, 6, 1),
+    )
+    assert "Ga naar de gemeente Eijsden-Margraten." in render(lines[0])
+
+
+def test_a_profile_of_version_1_gets_the_same_answer_where_the_policy_did_not_change() -> None:
+    # Version 1.1 only adds fields: a 1.0 profile without them routes as before, and
+    # the new fields never change the product, only referrals.
+    for facts in (JUSTITIEEL, FIRST, PLUS, HOUSING):
+        old = recommend(replace(BASE, **facts), ON)  # type: ignore[arg-type]
+        new = recommend(
+            replace(
+                BASE,
+                **facts,  # type: ignore[arg-type]
+                household="with_children",
+                children=2,
+                registered_address=False,
+                health_insured=False,
+                care_organisation=False,
+            ),
+            ON,
+        )
+        assert (new.product, new.eligible, new.reasons) == (old.product, old.eligible, old.reasons)
+        assert {"briefadres", "health_insurance", "care_organisation"} <= set(new.referrals)
 
 
 def test_rent_arrears_never_exclude() -> None:

@@ -43,6 +43,11 @@ profiles = st.builds(
     problems=maybe(st.lists(st.sampled_from(spec.PROBLEMS), unique=True).map(tuple)),
     support_need=maybe(st.sampled_from(spec.SUPPORT_NEEDS)),
     accepts_support=maybe(st.booleans()),
+    household=maybe(st.sampled_from(spec.HOUSEHOLDS)),
+    children=maybe(st.integers(0, 6)),
+    registered_address=maybe(st.booleans()),
+    health_insured=maybe(st.booleans()),
+    care_organisation=maybe(st.booleans()),
 )
 
 
@@ -61,13 +66,11 @@ def oracle_fits(p: ScreeningProfile, on: date) -> list[str]:
     """The routing policy, written again from the domain brief without the rules file."""
     if (p.age is not None and p.age < 18) or p.accepts_support is False:
         return []
-    homeless = {
-        "public_space",
-        "emergency_shelter",
-        "homeless_accommodation",
-        "non_conventional",
-        "family_friends",
-    }
+    # Dakloos (roofless, ETHOS 1-3) now, or thuisloos (houseless) now after long or
+    # repeated homelessness (domain.md, routing policy 2).
+    roofless = {"public_space", "emergency_shelter", "homeless_accommodation"}
+    houseless = {"non_conventional", "family_friends"}
+    long_or_often = p.homeless_repeated is True or (p.homeless_months or 0) >= 12
     release = p.detention_release_date
     justice = (
         p.institution == "detention"
@@ -76,7 +79,9 @@ def oracle_fits(p: ScreeningProfile, on: date) -> list[str]:
     )
     fits = {
         "housing_justitieel": justice and p.support_need == "intensive",
-        "housing_first": p.sleeping_place in homeless
+        "housing_first": (
+            p.sleeping_place in roofless or (p.sleeping_place in houseless and long_or_often)
+        )
         and len(p.problems or ()) >= 2
         and p.support_need == "intensive",
         "housing_plus": p.nuisance in ("current_tenancy", "til_registration"),
@@ -115,3 +120,43 @@ def test_advice_properties(profile: ScreeningProfile, on: date) -> None:
         and offer().is_offered(product, place.municipality, on)
     ]
     assert list(advice.eligible) == expected
+
+
+def oracle_referrals(p: ScreeningProfile, on: date) -> set[str]:
+    """The referrals of the spec, written again without the rules file."""
+    place = region_data().resolve(p.municipality) if p.municipality else None
+    out = set()
+    if p.sleeping_place == "public_space":
+        out.add("shelter")
+    if place is not None and (
+        not place.in_zuid_limburg
+        or not any(offer().is_offered(x, place.municipality, on) for x in PRODUCTS)
+    ):
+        out.add("own_municipality")
+    if p.age is not None and p.age < 18:
+        out.add("youth")
+    if (
+        p.age is not None
+        and 16 <= p.age <= 27
+        and place is not None
+        and place.municipality in ("Sittard-Geleen", "Beek", "Stein")
+    ):
+        out.add("jongerenpunt")
+    if p.rent_arrears is True or "debts" in (p.problems or ()):
+        out.add("debt_help")
+    release = p.detention_release_date
+    if p.institution == "detention" or (release is not None and release >= months_before(on, 12)):
+        out.add("aftercare_detention")
+    if p.registered_address is False:
+        out.add("briefadres")
+    if p.health_insured is False:
+        out.add("health_insurance")
+    if p.care_organisation is False:
+        out.add("care_organisation")
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(profile=profiles, on=dates)
+def test_referrals_follow_the_spec(profile: ScreeningProfile, on: date) -> None:
+    assert set(recommend(profile, on).referrals) == oracle_referrals(profile, on)

@@ -26,6 +26,12 @@ FULL = {
     "problems": ["debts", "addiction"],
     "support_need": "intensive",
     "accepts_support": True,
+    # Version 1.1
+    "household": "with_partner_and_children",
+    "children": 2,
+    "registered_address": False,
+    "health_insured": True,
+    "care_organisation": False,
 }
 
 
@@ -80,6 +86,20 @@ def test_every_field_is_optional_and_null_means_unknown() -> None:
         ({"problems": ["gambling"]}, "problems", "unknown value 'gambling'"),
         ({"municipality": 6411}, "municipality", "expected a text"),
         ({"municipality": "  "}, "municipality", "empty"),
+        # Version 1.1 fields
+        (
+            {"household": "family"},
+            "household",
+            "unknown value 'family'; expected one of alone, with_partner, with_children, "
+            "with_partner_and_children",
+        ),
+        ({"household": 2}, "household", "expected one of alone"),
+        ({"children": "2"}, "children", "expected a whole number from 0 to 30, got str"),
+        ({"children": -1}, "children", "out of range"),
+        ({"children": 1.5}, "children", "expected a whole number"),
+        ({"registered_address": "no"}, "registered_address", "expected true or false, got str"),
+        ({"health_insured": 0}, "health_insured", "expected true or false, got int"),
+        ({"care_organisation": "ja"}, "care_organisation", "expected true or false"),
     ],
 )
 def test_bad_values_name_the_field_and_what_it_accepts(
@@ -102,3 +122,14 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_not_an_object(data: Any) -> None:
     with pytest.raises(ProfileError, match="expected a JSON object"):
         parse_profile(data)
+
+
+def test_version_is_1_1_and_a_version_1_profile_is_valid() -> None:
+    from flows.screening_profile import PROFILE_VERSION
+
+    assert PROFILE_VERSION == "1.1"
+    version_1 = {k: v for k, v in FULL.items() if k not in _NEW_IN_1_1}
+    assert parse_profile(version_1).household is None
+
+
+_NEW_IN_1_1 = ("household", "children", "registered_address", "health_insured", "care_organisation")

@@ -44,6 +44,7 @@ PARKSTAD = ScreeningProfile(
     municipality="Heerlen",
     age=34,
     sleeping_place="family_friends",
+    homeless_months=14,  # houseless after long homelessness: Housing First
     problems=("addiction", "psychiatric"),
     support_need="intensive",
     accepts_support=True,

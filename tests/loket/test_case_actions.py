@@ -135,7 +135,9 @@ async def test_asking_for_information_queues_a_message(dashboard: Dashboard) -> 
     assert message.recipient == CHAT_ID
     assert message.payload == {
         "text": f"Het loket heeft een vraag over je aanmelding {ref}: Waar slaap je nu? "
-        "Je kunt hier antwoord geven, of het loket bellen."
+        "Je kunt hier antwoord geven. Je kunt het loket ook bellen of mailen. Loket Housing: "
+        "Voorbeeldstraat 1, 6411 AA Heerlen, telefoon 045 000 0001, e-mail "
+        "loket@voorbeeld.invalid, open maandag tot en met vrijdag van 09:00 tot 17:00."
     }
     assert history[-1].reason == "Waar slaap je nu?"
 

@@ -128,7 +128,7 @@ async def test_the_chat_copy_in_the_persons_language_without_notes(
 async def test_a_draft_in_progress_is_in_the_copy(backend: Backend, database: Database) -> None:
     scenario = FULL_INTAKES[0]
     at_scenario_time(backend, scenario)
-    await replay(service(database), "draft-person", scenario, steps=6)
+    await replay(service(database), "draft-person", scenario, steps=7)
     blocks = await privacy(database).copy_for_chat("web", "draft-person")
     text = copy_text(blocks, "nl")
     assert render(Text(w.SECTION_DRAFT)).upper() in text

@@ -14,6 +14,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import privacy_wording as w
 from bot.privacy import PrivacyService, erasure_texts
+from flows.service_directory import sample_directory
+from flows.service_texts import loket_contact
 from flows.texts import Text
 from locales import render
 from storage.audit import AuditFilter
@@ -37,6 +39,8 @@ from tests.privacy.test_encryption_at_rest import needles
 from tests.scenario_files import Scenario
 
 CHAT = 987654321
+
+CONTACT = loket_contact(sample_directory())
 
 
 def privacy(database: Database) -> PrivacyService:
@@ -95,7 +99,7 @@ async def test_after_erasure_no_table_holds_the_person(
     if scenario.flow == "zelfmelding":  # the person, in the chat
         outcome = await privacy(database).erase_for_chat("telegram", CHAT)
         assert outcome.found and not outcome.requested
-        assert erasure_texts(outcome) == [Text(w.ERASE_DONE)]
+        assert erasure_texts(outcome, CONTACT) == [Text(w.ERASE_DONE)]
     else:  # a client registered by a professional: staff erase it
         async with database.unit_of_work() as uow:
             outcome = await privacy(database).erase_for_reference(
@@ -103,6 +107,14 @@ async def test_after_erasure_no_table_holds_the_person(
             )
         assert outcome.found
     after = await raw_dump(database) + "\n" + await decrypted_dump(database)
+    if scenario.flow == "veldwerk":
+        # The veldwerker's own details, kept for their chat (`remember`), are theirs, not
+        # the client's: they stay until the veldwerker erases them (/verwijder).
+        kept = [line for line in after.splitlines() if line.startswith("remembered_details:")]
+        assert kept and all(record.reference not in line for line in kept)
+        after = "\n".join(
+            line for line in after.splitlines() if not line.startswith("remembered_details:")
+        )
     left = sorted(s for s in sought if s in after)
     assert left == [], f"still stored after erasure: {left}"
     counts = await row_counts(database)
@@ -130,7 +142,7 @@ async def test_a_planned_intake_makes_it_a_request_for_staff(
             )
     outcome = await privacy(database).erase_for_chat("telegram", CHAT)
     assert outcome.requested == (record.reference,)
-    texts = erasure_texts(outcome)
+    texts = erasure_texts(outcome, CONTACT)
     assert texts[0] == Text(w.ERASE_REQUESTED, {"reference": record.reference})
     counts = await row_counts(database)
     assert counts["pre_aanmeldingen"] == 1
@@ -157,7 +169,7 @@ async def test_an_unknown_person_gets_a_plain_answer_and_nothing_changes(
     before = await row_counts(database)
     outcome = await privacy(database).erase_for_chat("telegram", CHAT + 1)
     assert not outcome.found
-    assert erasure_texts(outcome) == [Text(w.ERASE_NOTHING)]
+    assert erasure_texts(outcome, CONTACT) == [Text(w.ERASE_NOTHING)]
     after = await row_counts(database)
     assert after == before  # not even an audit event: nothing about anyone
     copy = await privacy(database).copy_for_chat("telegram", CHAT + 1)
@@ -169,7 +181,9 @@ async def test_a_professionals_erasure_unlinks_the_clients_records(
 ) -> None:
     record = await intake(database, backend, FULL_INTAKES[1], CHAT)
     outcome = await privacy(database).erase_for_chat("telegram", CHAT)
-    assert outcome.unlinked == 1 and Text(w.ERASE_FOR_OTHERS) in erasure_texts(outcome)
+    assert outcome.unlinked == 1 and Text(
+        w.ERASE_FOR_OTHERS, {"loket_contact": CONTACT}
+    ) in erasure_texts(outcome, CONTACT)
     async with database.unit_of_work(write=False) as uow:
         kept = await uow.pre_aanmeldingen.get(record.reference)
     assert kept is not None and kept.channel_user_hash is None  # the client's, kept

@@ -73,7 +73,7 @@ async def test_exported_profiles_follow_the_public_spec(
     exported = json.loads(stream.getvalue())
     assert [parse_profile(r["profile"]) for r in exported] == [PROFILE, FULL_PROFILE]
     assert exported[1]["profile"]["detention_release_date"] == "2025-04-01"
-    assert all(r["profile_version"] == 1 for r in exported)
+    assert all(r["profile_version"] == "1.1" for r in exported)
     second = exported[1]
     assert second["submitter_kind"] == "veldwerker"
     assert second["submitter_organisation"] == "Moveoo"

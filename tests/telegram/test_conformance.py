@@ -106,6 +106,7 @@ async def test_commands_stop_crisis_language_and_bad_input(
         await bot.send(chat, "/taal nl")
         await bot.press(chat, "zelfmelding")
         await bot.press(chat, "yes")
+        await bot.send(chat, "Sam")
         question = await open_token(bot, chat)
         assert question is not None
 
@@ -167,10 +168,15 @@ async def test_the_web_chat_link_moves_the_intake_out_of_telegram(
     chat = 91
     async with telegram_bot(backend, framework, "webhook") as bot:
         await bot.send(chat, "/start")
-        for option in ("zelfmelding", "yes", "public_space"):
-            await bot.press(chat, option)
-        for text in ("Heerlen", "45", "14"):
-            await bot.send(chat, text)
+        await bot.press(chat, "zelfmelding")
+        await bot.press(chat, "yes")
+        await bot.send(chat, "Sam")
+        await bot.press(chat, "public_space")
+        await bot.send(chat, "Heerlen")
+        await bot.press(chat, "same")
+        await bot.send(chat, "45")
+        await bot.press(chat, "alone")
+        await bot.send(chat, "14")
         await bot.press(chat, "no")
         offer = bot.api.sent_messages(chat)[-1]
         assert offer.text is not None and "Je antwoorden gaan mee" in offer.text

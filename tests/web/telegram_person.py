@@ -26,9 +26,12 @@ BEFORE_PROBLEMS: list[Any] = [
     "/start",
     {"choice": "zelfmelding"},
     {"choice": "yes"},
+    "Sam",
     {"choice": "public_space"},
     "Heerlen",
+    {"choice": "same"},
     "45",
+    {"choice": "alone"},
     "14",
     {"choice": "no"},
 ]
@@ -37,6 +40,9 @@ BEFORE_PROBLEMS: list[Any] = [
 AFTER_PROBLEMS: list[Any] = [
     {"select": ["addiction", "psychiatric"]},
     {"choice": "intensive"},
+    {"choice": "yes"},
+    {"choice": "no"},  # no care organisation yet
+    {"choice": "yes"},
     {"choice": "yes"},
     {"choice": "none"},
     {"choice": "no"},

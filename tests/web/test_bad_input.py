@@ -16,8 +16,9 @@ from tests.web.conftest import SCENARIO_NOW, ChatApp, PlainBrowser, chat_app
 from tests.web.html_page import Page
 
 # zelfmelding: consent, where you sleep, municipality (typed), then the age (typed).
-FIRST_STEPS = [{"choice": "yes"}, {"choice": "public_space"}, "Heerlen"]
+FIRST_STEPS = [{"choice": "yes"}, "Sam", {"choice": "public_space"}, "Heerlen", {"choice": "same"}]
 FORM = {"content-type": "application/x-www-form-urlencoded"}
+SAID = ["Voor mezelf", "Ja", "Sam", "Buiten of op straat", "Heerlen"]
 
 
 async def begin(browser: PlainBrowser) -> Page:
@@ -25,9 +26,7 @@ async def begin(browser: PlainBrowser) -> Page:
     page = await browser.press("zelfmelding")
     for step in FIRST_STEPS:
         page = await browser.step(step)
-    assert page.said_by_me() == ["Voor mezelf", "Ja", "Buiten of op straat", "Heerlen"], (
-        page.said_by_me()
-    )
+    assert page.said_by_me() == [*SAID, "Nee, met de plaats waar ik nu ben"], page.said_by_me()
     return page
 
 
@@ -123,7 +122,7 @@ async def test_an_over_long_answer_is_asked_again_and_earlier_answers_stay(
     assert browser.last is not None and browser.last.status_code == 200
     assert "Je antwoord is te lang" in page.html
     assert page.question == question
-    assert page.said_by_me()[:4] == ["Voor mezelf", "Ja", "Buiten of op straat", "Heerlen"]
+    assert page.said_by_me()[:5] == SAID
     assert len(page.said_by_me()[-1]) < 400  # the transcript keeps a short piece
     # A body far beyond any answer is not read at all.
     huge = await browser.submit(page.form("answer-text"), [("text", "x" * 100_000)])
@@ -136,6 +135,7 @@ async def test_html_in_an_answer_is_shown_as_text(browser: PlainBrowser) -> None
     await browser.open()
     await browser.press("zelfmelding")
     await browser.press("yes")
+    await browser.type("Sam")
     await browser.press("public_space")
     typed = '<script>alert("x")</script><b onmouseover="x()">Heerlen</b>'
     page = await browser.type(typed)
@@ -224,7 +224,7 @@ async def test_a_hundred_posts_in_a_second_are_limited_and_nothing_is_lost(
         moment[0] += 60  # a minute later
         after = await browser.type("46")
         assert browser.last is not None and browser.last.status_code == 200
-        assert after.said_by_me()[:5] == [*page.said_by_me(), "45"]
+        assert after.said_by_me()[:7] == [*page.said_by_me(), "45"]
         assert after.notice == ""
     finally:
         await browser.close()

@@ -139,7 +139,15 @@ def test_an_intake_reaches_each_product_with_javascript(
     if product == "housing_first":
         advice = page.locator("#log .bubble", has_text="Ons advies").last
         advice.evaluate("e => e.scrollIntoView({block: 'start'})")
+        assert "Housing First: eerst een eigen woning" in advice.inner_text()  # product line
         screenshot(page, "result")
+        # The region's night shelter and the loket's contact, from the service data.
+        shelter = page.locator("#log .bubble", has_text="Een plek om te slapen").last
+        assert "Nachtopvang Heerlen" in shelter.inner_text()
+        contact = page.locator("#log .bubble", has_text="De aanmeldcode is").last
+        assert "045 000 0001" in contact.inner_text()
+        contact.evaluate("e => e.scrollIntoView({block: 'end'})")
+        screenshot(page, "result-contact")
     assert errors == []
 
 
@@ -233,7 +241,7 @@ def test_an_intake_by_keyboard_alone(site: Site, context: BrowserContext) -> Non
 
 
 def test_resume_in_a_new_browser_with_every_answer(chromium: Browser, site: Site) -> None:
-    scenario = SCENARIOS["zelfmelding/housing_leaving_ggz"]
+    scenario = SCENARIOS["zelfmelding/housing_first_street"]
     first = chromium.new_context(locale="nl-NL")
     page = first.new_page()
     driver = start(page, site, scenario.flow)

@@ -168,6 +168,8 @@ async def test_no_answer_is_logged(browser: PlainBrowser, caplog: pytest.LogCapt
     with caplog.at_level(logging.INFO):  # what `intake serve` logs at
         await browser.open()
         await browser.press("zelfmelding")
-        for step in [{"choice": "yes"}, {"choice": "public_space"}, "Hoensbroek", "61"]:
+        steps = [{"choice": "yes"}, "Sammy", {"choice": "public_space"}, "Hoensbroek", "61"]
+        for step in steps:
             await browser.step(step)
     assert "Hoensbroek" not in caplog.text and "public_space" not in caplog.text
+    assert "Sammy" not in caplog.text

@@ -10,7 +10,7 @@ from bot.web.resume_codes import resume_code, resume_key
 from tests.web.conftest import ChatApp, PlainBrowser
 from tests.web.html_page import Page
 
-STEPS = [{"choice": "yes"}, {"choice": "public_space"}, "Heerlen", "45"]
+STEPS = [{"choice": "yes"}, "Sam", {"choice": "public_space"}, "Heerlen", {"choice": "same"}, "45"]
 WRONG = "Met deze code kunnen we geen gesprek vinden"
 
 
@@ -54,8 +54,10 @@ async def test_a_new_browser_continues_with_every_answer(
             == [
                 "Voor mezelf",
                 "Ja",
+                "Sam",
                 "Buiten of op straat",
                 "Heerlen",
+                "Nee, met de plaats waar ik nu ben",
                 "45",
             ]
         )

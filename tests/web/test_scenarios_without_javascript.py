@@ -25,6 +25,11 @@ async def test_every_scenario_through_the_page(
     await browser.open()
     page = await browser.press(scenario.flow)
     for step in scenario.steps:
+        if step == {"choice": "chat"}:
+            # The loket cannot write back to a web chat (yet): the page does not offer
+            # "via deze chat"; this scenario goes on in a channel that can (Telegram).
+            assert page.option_form("chat") is None and page.option_form("phone") is not None
+            return
         page = await browser.step(step)
         assert browser.last is not None and browser.last.status_code == 200, page.notice
     records = await stored(web.database)

@@ -61,3 +61,18 @@ def test_month_names_in_the_persons_language(locale: str, typed: str, expected: 
 def test_every_shipped_language_with_months_has_twelve() -> None:
     for locale in ("pl", "ro", "uk", "ar", "tr", "bg"):
         assert sorted(set(answer_words(locale).months.values())) == list(range(1, 13))
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("14 كانون الثاني 1985", date(1985, 1, 14)),  # Levantine January: two words
+        ("3 تشرين الأول 2025", date(2025, 10, 3)),
+        ("2 تشرين الثاني 2025", date(2025, 11, 2)),
+        ("1 كانون الأول 2024", date(2024, 12, 1)),
+        ("14 شباط 1985", date(1985, 2, 14)),
+    ],
+)
+def test_levantine_month_names_of_two_words(typed: str, expected: date) -> None:
+    found = parse_date(typed, date(1900, 1, 1), date(2030, 1, 1), months=answer_words("ar").months)
+    assert found == ParsedDate(expected)

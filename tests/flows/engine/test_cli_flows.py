@@ -78,14 +78,18 @@ def test_chat_runs_a_flow_in_the_terminal(flow_id: str) -> None:
 
 
 def test_chat_to_the_result() -> None:
-    answers = ["ja", "Heerlen", "straat", "30", "1, 2", "veel", "nee", "nee", "geen telefoon", "1"]
+    answers = [
+        *("ja", "Heerlen", "straat", "30", "1, 2", "veel", "nee", "nee", "geen telefoon"),
+        *("Bram Koster", "Moveoo", "06-55512345"),  # the veldwerker's own details
+        "1",
+    ]
     code, out, _ = run("chat", "veldwerk", "--on", "2025-06-02", input="\n".join(answers) + "\n")
     assert code == 0, out
     assert "Advies voor je cliënt: Housing First." in out
-    assert "Je aanmeldcode is PROEF-" in out
+    assert "De aanmeldcode is PROEF-" in out
 
 
 def test_chat_renders_options_with_numbers_and_examples() -> None:
-    _, out, _ = run("chat", "zelfmelding", input="ja\n1\n")
+    _, out, _ = run("chat", "zelfmelding", input="ja\nSam\n1\n")
     assert "  1. Buiten of op straat" in out
     assert "(Bijvoorbeeld: Heerlen, Hoensbroek of Sittard)" in out

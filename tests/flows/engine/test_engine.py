@@ -40,13 +40,20 @@ def to_question(chat: Chat, node: str, answers: list[str]) -> None:
 
 DETENTION = [
     "ja",
+    "Mo",
     "in de gevangenis",
     "de gevangenis",
     "1-9-2025",
     "Heerlen",
+    "nee",
     "34",
+    "alleen",
     "1, 2",
     "veel",
+    "ja",
+    "ja",
+    "Reclassering",
+    "ja",
     "ja",
     "nee",
     "nee",
@@ -96,7 +103,7 @@ def test_changing_living_situation_drops_the_institution_branch() -> None:
     chat.press("family_friends")
     # A new branch: months without a home and homeless before.
     assert chat.prompt is not None and chat.prompt.node == "homeless_months"
-    chat.say("6")
+    chat.say("14")
     chat.press("no")
     # justice_contact was skipped before (prison); now it is on the path.
     assert chat.prompt is not None and chat.prompt.node == "justice_contact"
@@ -111,13 +118,19 @@ def test_depends_on_asks_again_when_the_fact_changes() -> None:
     chat = Chat("zelfmelding")
     for answer in [
         "ja",
+        "Sam",
         "4",
         "1",
         "ja",
         "Heerlen",
+        "nee",
         "34",
+        "alleen",
         "klaar",
         "2",
+        "ja",
+        "nee",
+        "ja",
         "ja",
         "nee",
         "nee",
@@ -155,34 +168,38 @@ def test_typed_changes_at_the_summary() -> None:
 
 def test_stop_asks_to_confirm_then_discards_the_draft() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "municipality", ["ja", "buiten"])
+    to_question(chat, "municipality", ["ja", "Sam", "buiten"])
     chat.command("stop")
     assert chat.prompt is not None and chat.prompt.kind == "confirm_stop"
     assert chat.session.answers  # nothing discarded yet
     chat.say("ja")
     stopped = chat.of(SessionStopped)[0]
-    assert stopped.discarded == ("consent", "living")
+    assert stopped.discarded == ("consent", "name", "living")
     assert chat.session.status == SessionStatus.STOPPED
     assert chat.session.answers == {} and chat.session.pending is None
 
 
 def test_stop_can_be_cancelled() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "municipality", ["ja", "buiten"])
+    to_question(chat, "municipality", ["ja", "Sam", "buiten"])
     token = chat.prompt.token if chat.prompt else ""
     chat.say("stop")
     chat.press("no")
     assert chat.prompt is not None and chat.prompt.node == "municipality"
     assert chat.prompt.token == token
-    assert set(chat.session.answers) == {"consent", "living"}
+    assert set(chat.session.answers) == {"consent", "name", "living"}
 
 
 def test_back_asks_the_previous_question_again() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "age", ["ja", "buiten", "Heerlen"])
+    to_question(chat, "age", ["ja", "Sam", "buiten", "Heerlen", "nee"])
     chat.say("terug")
+    assert chat.prompt is not None and chat.prompt.node == "ties_municipality"
+    assert "ties_municipality" not in chat.session.answers
+    chat.command("back")
     assert chat.prompt is not None and chat.prompt.node == "municipality"
     assert "municipality" not in chat.session.answers
+    chat.command("back")
     chat.command("back")
     chat.command("back")
     assert chat.prompt is not None and chat.prompt.node == "consent"
@@ -192,7 +209,7 @@ def test_back_asks_the_previous_question_again() -> None:
 
 def test_help_explains_and_asks_the_same_question() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "living", ["ja"])
+    to_question(chat, "living", ["ja", "Sam"])
     chat.say("help")
     lines = chat.lines()
     assert any(line.startswith("Over deze vraag:") for line in lines)
@@ -202,7 +219,7 @@ def test_help_explains_and_asks_the_same_question() -> None:
 
 def test_restart_begins_again_from_the_start() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "age", ["ja", "buiten", "Heerlen"])
+    to_question(chat, "age", ["ja", "Sam", "buiten", "Heerlen", "nee"])
     chat.say("opnieuw")
     assert chat.session.answers == {}
     assert chat.prompt is not None and chat.prompt.node == "consent"
@@ -211,7 +228,7 @@ def test_restart_begins_again_from_the_start() -> None:
 
 def test_changing_the_language_asks_the_question_again() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "living", ["ja"])
+    to_question(chat, "living", ["ja", "Sam"])
     chat.say("/taal en")
     assert chat.of(LanguageChanged)[0].locale == "en"
     assert chat.session.locale == "en"
@@ -237,15 +254,15 @@ def test_after_the_end_only_restart_help_and_crisis_do_something() -> None:
 @pytest.mark.parametrize(
     ("node", "path", "bad"),
     [
-        ("age", ["ja", "buiten", "Heerlen"], "ongeveer veertig"),
-        ("age", ["ja", "buiten", "Heerlen"], "x" * 5000),
-        ("age", ["ja", "buiten", "Heerlen"], "🙈🙉🙊"),
-        ("age", ["ja", "buiten", "Heerlen"], ""),
-        ("age", ["ja", "buiten", "Heerlen"], "   "),
-        ("release_date", ["ja", "instelling", "gevangenis"], "31-02-2026"),
-        ("release_date", ["ja", "instelling", "gevangenis"], "morgen"),
-        ("living", ["ja"], "een kasteel"),
-        ("municipality", ["ja", "buiten"], "12345"),
+        ("age", ["ja", "Sam", "buiten", "Heerlen", "nee"], "ongeveer veertig"),
+        ("age", ["ja", "Sam", "buiten", "Heerlen", "nee"], "x" * 5000),
+        ("age", ["ja", "Sam", "buiten", "Heerlen", "nee"], "🙈🙉🙊"),
+        ("age", ["ja", "Sam", "buiten", "Heerlen", "nee"], ""),
+        ("age", ["ja", "Sam", "buiten", "Heerlen", "nee"], "   "),
+        ("release_date", ["ja", "Sam", "instelling", "gevangenis"], "31-02-2026"),
+        ("release_date", ["ja", "Sam", "instelling", "gevangenis"], "morgen"),
+        ("living", ["ja", "Sam"], "een kasteel"),
+        ("municipality", ["ja", "Sam", "buiten"], "12345"),
         ("consent", [], "misschien"),
     ],
 )
@@ -274,7 +291,7 @@ def test_a_required_question_cannot_be_skipped() -> None:
 
 def test_every_other_question_offers_dont_know_and_rather_not_say() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "living", ["ja"])
+    to_question(chat, "living", ["ja", "Sam"])
     ids = [o.id for o in chat.prompt.options] if chat.prompt else []
     assert ids[-2:] == ["_dont_know", "_rather_not_say"]
     chat.say("zeg ik liever niet")
@@ -294,7 +311,7 @@ def test_a_stale_button_is_rejected_and_the_session_is_unchanged() -> None:
     sprint = chat.send(ChoiceInput(old.token, "yes"))
     assert sprint.session is session
     assert chat.of(ChoiceRejected)[0].reason == "stale_token"
-    assert chat.of(QuestionAsked)[0].prompt.node == "living"
+    assert chat.of(QuestionAsked)[0].prompt.node == "name"
 
 
 @pytest.mark.parametrize("option", ["street", "_change:age", "_submit", "yes", ""])
@@ -318,7 +335,9 @@ def test_a_selection_for_a_single_choice_is_rejected() -> None:
 
 def test_multiple_choice_buttons_tick_and_untick() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "problems", ["ja", "eigen huis", "nee", "Heerlen", "40"])
+    to_question(
+        chat, "problems", ["ja", "Sam", "eigen huis", "nee", "Heerlen", "nee", "40", "alleen"]
+    )
     token = chat.prompt.token if chat.prompt else ""
     chat.press("debts")
     chat.press("addiction")
@@ -331,7 +350,9 @@ def test_multiple_choice_buttons_tick_and_untick() -> None:
 
 def test_done_without_a_choice_is_asked_again() -> None:
     chat = Chat("zelfmelding")
-    to_question(chat, "problems", ["ja", "eigen huis", "nee", "Heerlen", "40"])
+    to_question(
+        chat, "problems", ["ja", "Sam", "eigen huis", "nee", "Heerlen", "nee", "40", "alleen"]
+    )
     chat.press("_done")
     assert chat.of(AnswerRejected)[0].code == "none_chosen"
 

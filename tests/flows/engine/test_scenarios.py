@@ -32,6 +32,7 @@ from flows.engine import (
 )
 from flows.engine.coverage import unvisited, visited_nodes
 from flows.products import PRODUCTS
+from flows.routing import recommend
 from locales import render
 from tests.flows.engine.chat import Chat
 
@@ -137,7 +138,8 @@ def test_recommendation_equals_intake_route(path: Path) -> None:
     chat, _ = run(path)
     found = submission(chat)
     assert found is not None, "the scenario says it submits"
-    on = found.submitted_at.date().isoformat()
+    on_date = found.submitted_at.date()
+    on = on_date.isoformat()
     profile = json.dumps(found.profile.to_json())
     result = CliRunner().invoke(
         main, ["route", "--facts", "-", "--on", on, "--json"], input=profile
@@ -149,6 +151,12 @@ def test_recommendation_equals_intake_route(path: Path) -> None:
     if found.crisis:  # the route command has no crisis flag: it only adds that referral
         ours["referrals"] = [r for r in ours["referrals"] if r != "crisis"]
     del ours["rules_version"]
+    if chat.flow.about_someone:
+        # A professional's flow speaks about the person ("de persoon"); `intake route`
+        # speaks to the person: its reasons in that voice must be the router's too.
+        assert routed["reasons"] == [render(r) for r in recommend(found.profile, on_date).reasons]
+        about = recommend(found.profile, on_date, audience="about")
+        routed["reasons"] = [render(r) for r in about.reasons]
     assert ours == routed
 
 

@@ -91,7 +91,7 @@ def test_a_session_survives_a_json_round_trip(session: Session) -> None:
 
 def test_real_sessions_survive_a_json_round_trip() -> None:
     chat = Chat("hulpverlener")
-    for answer in ["Radar", "ja", "1", "ja", "J.K.", "14-03-1985", "1", "Heerlen"]:
+    for answer in ["Radar", "1", "ja", "J.K.", "14-03-1985", "1", "Heerlen", "nee", "alleen"]:
         chat.say(answer)
         session = chat.session
         assert Session.from_json(json.loads(json.dumps(session.to_json()))) == session
@@ -109,6 +109,9 @@ def test_events_are_plain_json() -> None:
         "nee",
         "nee",
         "geen telefoon",
+        "Bram Koster",
+        "Moveoo",
+        "06-55512345",
         "1",
     ]:
         chat.say(answer)

@@ -87,6 +87,8 @@ def _convert(node: yaml.Node, problems: list[YamlProblem]) -> MarkedValue:
     except yaml.YAMLError as error:
         problems.append(YamlProblem(line, f"cannot read this value: {error}"))
         value = None
+    except ValueError:  # a date-like scalar that is no date ("2026-13-01"): keep the text
+        value = node.value
     return MarkedValue(value, line)
 
 
