@@ -70,6 +70,7 @@ class Phrase:
     words: tuple[int, ...]  # indexes into CrisisPhrases.words
     text: str  # the folded words, for CrisisHit.phrases
     loose: bool  # whether one short word may have one typo (the whole is long enough)
+    ordered: bool = False  # written with a leading "^": the words in this order only
 
 
 _Entry = tuple[int, ...]  # the phrase words one typed word stands for (one, or two run together)
@@ -86,19 +87,22 @@ class CrisisPhrases:
         self.words: list[str] = []
         self._word_ids: dict[str, int] = {}
         self.phrases: list[Phrase] = []
-        seen: set[tuple[str, tuple[int, ...]]] = set()
+        seen: set[tuple[str, str, tuple[int, ...]]] = set()
         for language, categories in lists:
             for category, texts in categories.items():
                 if category not in CATEGORIES:
                     raise ValueError(f"crisis phrases ({language}): unknown category {category!r}")
                 for text in texts:
-                    folded = tokens(text)
+                    ordered = text.startswith("^")
+                    folded = tokens(text.removeprefix("^"))
                     ids = tuple(self._word_id(w) for w in folded)
-                    if not ids or (category, ids) in seen:
+                    if not ids or (language, category, ids) in seen:
                         continue
-                    seen.add((category, ids))
+                    seen.add((language, category, ids))
                     loose = len(ids) > 1 and allowed_typos(len("".join(folded))) > 0
-                    self.phrases.append(Phrase(category, language, ids, " ".join(folded), loose))
+                    self.phrases.append(
+                        Phrase(category, language, ids, " ".join(folded), loose, ordered)
+                    )
         self.not_typos = frozenset(w for t in not_typos for w in tokens(t))
         self.phrases_with: dict[int, list[int]] = {}
         for index, phrase in enumerate(self.phrases):
@@ -252,24 +256,27 @@ class CrisisPhrases:
             for start in range(max(0, a - window + 1), a + 1):
                 end = start + window  # exclusive
                 typos = 0
+                after = start  # an ordered phrase's next word stands here or later
                 for word_id in phrase.words:
-                    if _within(strict.get(word_id), start, end):
-                        continue
-                    if phrase.loose and _within(loose.get(word_id), start, end):
-                        typos += 1
-                        if typos == 1:
-                            continue
-                    break
+                    at = _first(strict.get(word_id), after, end)
+                    if at is None and phrase.loose:
+                        at = _first(loose.get(word_id), after, end)
+                        typos += at is not None
+                    if at is None or typos > 1:
+                        break
+                    if phrase.ordered:
+                        after = at
                 else:
                     return True
         return False
 
 
-def _within(positions: list[int] | None, start: int, end: int) -> bool:
+def _first(positions: list[int] | None, start: int, end: int) -> int | None:
+    """The first position in [start, end), or None."""
     if not positions:
-        return False
+        return None
     i = bisect_left(positions, start)
-    return i < len(positions) and positions[i] < end
+    return positions[i] if i < len(positions) and positions[i] < end else None
 
 
 @cache
