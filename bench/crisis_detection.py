@@ -44,7 +44,8 @@ def main() -> None:
         "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9)))
         for _ in range(900)
     )[:4096]
-    alphabet = string.ascii_letters + "ąęłóżабвгдеєжзиіїйклмнопрстуфхцчшщьюяابتثجحخدرزسشصطعغفقكلمنهوي" + " " * 12
+    scripts = "ąęłóżабвгдеєжзиіїйклмнопрстуфхцчшщьюяابتثجحخدرزسشصطعغفقكلمنهوي"
+    alphabet = string.ascii_letters + scripts + " " * 12
     random_chars = "".join(rng.choice(alphabet) for _ in range(4096))
     long_dutch = ("ik zoek een huis voor mij en mijn kinderen " * 100)[:4096]
     crisis_phrases()
@@ -53,7 +54,9 @@ def main() -> None:
         "ordinary answer (cold caches)": per_call_ms(ORDINARY, 5, fresh=True),
         "4096 chars of Dutch (cold caches)": per_call_ms([long_dutch], 3, fresh=True),
         "4096 chars of random words (cold caches)": per_call_ms([random_words], 3, fresh=True),
-        "4096 random chars, mixed scripts (cold caches)": per_call_ms([random_chars], 3, fresh=True),
+        "4096 random chars, mixed scripts (cold caches)": per_call_ms(
+            [random_chars], 3, fresh=True
+        ),
     }
     print(f"crisis layer, {len(crisis_phrases().phrases)} phrases: median ms per message")
     for name, value in figures.items():
