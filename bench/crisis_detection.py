@@ -1,8 +1,10 @@
 """The crisis layer reads every typed answer first, so its cost is on every update.
 
 Prints the time per message for ordinary answers, a long ordinary text, and the worst
-case we know (4,096 characters of distinct random words, a Telegram message's limit),
-and writes bench/results/crisis_detection.json. Run: `.venv/bin/python bench/crisis_detection.py`.
+cases we know at a Telegram message's limit (4,096 characters): distinct random words,
+and random characters of several scripts with spaces, both with cold caches (every
+word new). Writes bench/results/crisis_detection.json.
+Run: `.venv/bin/python bench/crisis_detection.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import string
 import time
 from pathlib import Path
 
-from flows.engine.crisis import CrisisPhrases, crisis_phrases, detect_crisis
+from flows.engine.crisis import CrisisPhrases, crisis_phrases
 
 ORDINARY = ["Heerlen", "ja", "ik slaap bij mijn zus", "45 jaar", "14 maart 1985", "geen idee"]
 
@@ -31,7 +33,7 @@ def per_call_ms(texts: list[str], repeat: int, fresh: bool) -> float:
                 phrases.detect(text)
             else:
                 started = time.perf_counter()
-                detect_crisis(text)
+                crisis_phrases().detect(text)  # not detect_crisis: it remembers texts
             times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
 
@@ -42,6 +44,9 @@ def main() -> None:
         "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9)))
         for _ in range(900)
     )[:4096]
+    scripts = "ąęłóżабвгдеєжзиіїйклмнопрстуфхцчшщьюяابتثجحخدرزسشصطعغفقكلمنهوي"
+    alphabet = string.ascii_letters + scripts + " " * 12
+    random_chars = "".join(rng.choice(alphabet) for _ in range(4096))
     long_dutch = ("ik zoek een huis voor mij en mijn kinderen " * 100)[:4096]
     crisis_phrases()
     figures = {
@@ -49,6 +54,9 @@ def main() -> None:
         "ordinary answer (cold caches)": per_call_ms(ORDINARY, 5, fresh=True),
         "4096 chars of Dutch (cold caches)": per_call_ms([long_dutch], 3, fresh=True),
         "4096 chars of random words (cold caches)": per_call_ms([random_words], 3, fresh=True),
+        "4096 random chars, mixed scripts (cold caches)": per_call_ms(
+            [random_chars], 3, fresh=True
+        ),
     }
     print(f"crisis layer, {len(crisis_phrases().phrases)} phrases: median ms per message")
     for name, value in figures.items():

@@ -146,5 +146,8 @@ from bot.cli_flows import chat, flows  # noqa: E402 - `intake flows check|diagra
 
 main.add_command(flows)
 main.add_command(chat)
+from bot.cli_crisis import crisis  # noqa: E402 - `intake crisis [--json] TEXT...`
+
+main.add_command(crisis)
 # Register `intake purge`, `intake keys` and `intake staff`.
 from bot import cli_privacy, cli_staff  # noqa: E402, F401

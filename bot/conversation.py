@@ -14,6 +14,7 @@ the language chooser; both are service prompts, rendered like engine prompts.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,8 +23,16 @@ from typing import Any
 
 from bot.submission import to_new_pre_aanmelding
 from flows.engine import wording as engine_wording
+from flows.engine.commands import parse_command
 from flows.engine.crisis import detect_crisis
-from flows.engine.engine import Env, Sprint, resume, start
+from flows.engine.crisis_answer import (
+    FALLBACK_LANGUAGES,
+    cold_weather_lines,
+    crisis_texts,
+    fallback_language,
+    fallback_texts,
+)
+from flows.engine.engine import MAX_CRISIS_MARKS, Env, Sprint, resume, start
 from flows.engine.events import (
     CrisisDetected,
     IntakeSubmitted,
@@ -45,7 +54,7 @@ from flows.engine.inputs import (
 from flows.engine.library import FlowLibrary, FlowNotFound, flow_library
 from flows.engine.prompt_builder import ALL_TRAITS, current_prompt
 from flows.engine.prompts import Prompt, PromptOption
-from flows.engine.session import Session
+from flows.engine.session import CrisisMark, Session
 from flows.service_directory import ServiceDirectory, sample_directory
 from flows.texts import N_, Text
 from locales.languages import LANGUAGES, match_locale
@@ -69,6 +78,7 @@ START_TOKEN = "start"  # noqa: S105 - the token of the "who is this for" prompt
 LANGUAGE_TOKEN = "lang"  # noqa: S105 - the token of the language chooser
 LANGUAGE_OPTION = "_language"
 _IN_PROGRESS = ("choose", "flow")  # a conversation's stages before it ends
+CRISIS_INLINE_CHARS = 300  # a shorter text is read for danger on the loop (< 0.5 ms)
 SESSION_TTL = timedelta(days=30)  # unfinished conversations: see docs/privacy.md
 REMEMBER_FOR = timedelta(days=180)  # a typist's own details, after their last use
 # Channels with a page of buttons instead of a text box for commands.
@@ -244,6 +254,11 @@ class ConversationService:
     ) -> Turn:
         """Apply one input in one unit of work; a repeated `update_id` has no effect."""
         key = self.key(channel, user_id)
+        if isinstance(inp, TextInput) and len(inp.text) > CRISIS_INLINE_CHARS:
+            # Read a long text for signs of danger off the event loop, before the
+            # transaction: `detect_crisis` remembers the answer, so the engine's own
+            # check of the same text is then free (bench/crisis_detection.py).
+            await asyncio.to_thread(detect_crisis, inp.text)
         async with self.database.unit_of_work() as uow:
             await uow.lock_conversation(key)
             if update_id is not None and not await uow.updates.mark_processed(channel, update_id):
@@ -371,13 +386,34 @@ class ConversationService:
         marked = bool(stored is not None and stored.state.get("crisis"))
         choosing = "flow"
         hit = detect_crisis(inp.text) if isinstance(inp, TextInput) else None
+        if hit is None and isinstance(inp, TextInput):
+            # The crisis or help word, or "/taal fa", typed before a flow is chosen.
+            typed = parse_command(inp.text)
+            if isinstance(typed, LanguageInput) or (
+                typed is not None and typed.command in (Command.CRISIS, Command.HELP)
+            ):
+                inp = typed
+        marks = list(stored.state.get("crisis_marks", ())) if stored is not None else []
         if hit is not None or inp == CommandInput(Command.CRISIS):
             crisis = True
-            messages.append(Outgoing(_crisis_texts(), None, "crisis"))
-            await _record_crisis(uow, key, tuple(hit.categories) if hit else (), None)
+            categories = hit.categories if hit else ()
+            languages = hit.languages if hit else ()
+            cold = (
+                cold_weather_lines(self.directory, None, self._clock().date())
+                if "cold" in categories
+                else ()
+            )
+            texts = crisis_texts(categories, languages, cold)
+            messages.append(Outgoing(texts, None, "crisis"))
+            at = self._clock()
+            marks += [CrisisMark(c, at).to_json() for c in categories or ("command",)]
+            await _record_crisis(uow, key, categories, None)
+        elif (fallback := _fallback_of(inp)) is not None:
+            # A language the bot cannot speak yet: at least the numbers, in it.
+            messages.append(Outgoing(fallback_texts(fallback), None, "notice"))
         elif inp == CommandInput(Command.HELP):
-            typed = "typed_commands" in self.traits(key.channel)
-            help_text = engine_wording.HELP if typed else engine_wording.HELP_BUTTONS
+            buttons = "typed_commands" not in self.traits(key.channel)
+            help_text = engine_wording.HELP_BUTTONS if buttons else engine_wording.HELP
             messages.append(Outgoing((Text(help_text),), None, "help"))
         if isinstance(inp, LanguageInput):
             locale = match_locale(inp.locale, locale)
@@ -388,11 +424,11 @@ class ConversationService:
             if inp.option == LANGUAGE_OPTION:
                 choosing = "language"
             elif any(flow_id == inp.option for flow_id, _ in FLOW_CHOICES):
-                return await self._begin(uow, key, stored, inp.option, locale, crisis, messages)
+                return await self._begin(uow, key, stored, inp.option, locale, marks, messages)
         elif isinstance(inp, TextInput):
             chosen = _typed_choice(inp.text)
             if chosen is not None:
-                return await self._begin(uow, key, stored, chosen, locale, crisis, messages)
+                return await self._begin(uow, key, stored, chosen, locale, marks, messages)
         if stored is None or isinstance(inp, StartInput):
             messages.append(Outgoing((Text(WELCOME), Text(NOT_EMERGENCY)), None, "say"))
         prompt = language_prompt() if choosing == "language" else _start_prompt()
@@ -403,7 +439,12 @@ class ConversationService:
             stored,
             flow_id="_start",
             flow_version=0,
-            state={"stage": "choose", "choosing": choosing, "crisis": crisis or marked},
+            state={
+                "stage": "choose",
+                "choosing": choosing,
+                "crisis": crisis or marked,
+                "crisis_marks": marks[-MAX_CRISIS_MARKS:],
+            },
             language=locale,
         )
         return Turn(tuple(messages), locale, crisis=crisis)
@@ -415,14 +456,20 @@ class ConversationService:
         stored: Conversation | None,
         flow_id: str,
         locale: str,
-        crisis: bool,
+        marks: list[dict[str, str]],
         messages: list[Outgoing],
     ) -> Turn:
+        """Start the chosen flow; signs of danger seen on the start screen go along."""
         flow = self.library.current(flow_id)
         kept = await remembered(uow).load(key, flow_id) if _remembers(flow) else {}
         sprint = start(flow, self._env(key.channel), locale=locale, remembered=kept)
-        if crisis or (stored is not None and stored.state.get("crisis")):
-            sprint = Sprint(_with_crisis(sprint.session), sprint.events)
+        if marks or (stored is not None and stored.state.get("crisis")):
+            session = replace(
+                sprint.session,
+                crisis=True,
+                crisis_marks=tuple(CrisisMark.from_json(m) for m in marks),
+            )
+            sprint = Sprint(session, sprint.events)
         return await self._finish(uow, key, stored, sprint, messages)
 
     async def _run(
@@ -524,18 +571,12 @@ async def _record_crisis(
     )
 
 
-def _crisis_texts() -> tuple[Text, ...]:
-    return (
-        Text(engine_wording.CRISIS_INTRO),
-        Text(engine_wording.CRISIS_112),
-        Text(engine_wording.CRISIS_113),
-        Text(engine_wording.CRISIS_VEILIG_THUIS),
-        Text(engine_wording.CRISIS_FOLLOW_UP),
-    )
-
-
-def _with_crisis(session: Session) -> Session:
-    return replace(session, crisis=True)
+def _fallback_of(inp: ServiceInput) -> str | None:
+    """A language without a catalog that the person writes in or asks for."""
+    if isinstance(inp, LanguageInput):
+        code = inp.locale.replace("_", "-").split("-")[0].lower()
+        return code if code in FALLBACK_LANGUAGES else None
+    return fallback_language(inp.text) if isinstance(inp, TextInput) else None
 
 
 def _typed_choice(text: str) -> str | None:

@@ -143,6 +143,9 @@ def to_new_pre_aanmelding(
     answers = {k: v for k, v in facts.items() if k not in _IDENTITY_FACTS}
     if event.skipped:
         answers["skipped"] = dict(event.skipped)
+    if event.crisis_marks:
+        # For staff follow-up: which signs of danger and when, never the words typed.
+        answers["crisis_signs"] = [m.to_json() for m in event.crisis_marks]
     return NewPreAanmelding(
         channel=channel,
         language=language,

@@ -24,6 +24,8 @@ LANGUAGES: tuple[Language, ...] = (
     Language("ar", "العربية", rtl=True),
     Language("tr", "Türkçe"),
     Language("bg", "Български"),
+    Language("ru", "Русский"),
+    Language("de", "Deutsch"),
 )
 
 

@@ -256,7 +256,8 @@ class TelegramIntake:
             await self._reply(incoming, [Text(wording.UNSUPPORTED)])
         elif text.startswith("/"):
             await self._command(incoming, text)
-        elif len(text) > MAX_TEXT_CHARS and detect_crisis(text) is None:
+        elif len(text) > MAX_TEXT_CHARS and await asyncio.to_thread(detect_crisis, text) is None:
+            # Off the event loop: a long text costs milliseconds (flows.engine.crisis).
             await self._reply(incoming, [Text(wording.TOO_LONG)])
         else:
             await self._service(incoming, TextInput(text))

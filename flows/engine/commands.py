@@ -19,11 +19,18 @@ for _command, _words in (
     (Command.STOP, "stop|stoppen|ophouden|quit|exit|annuleren|cancel"),
     (Command.BACK, "terug|back|vorige|vorige vraag|ga terug|go back|previous"),
     (Command.HELP, "help|hulp|menu|wat kan ik typen"),
-    (Command.CRISIS, "crisis|nood|noodgeval|sos|emergency"),
+    (
+        # The crisis word in each language the crisis layer reads (the help text
+        # promises it): pl, ro, uk/bg, ru, ar, tr, de, fa, ti, so.
+        Command.CRISIS,
+        "crisis|nood|noodgeval|sos|emergency|kryzys|ratunku|criză|urgență|криза|кризис|"
+        "أزمة|ازمة|ازمه|طوارئ|kriz|acil|acil durum|krise|notfall|بحران|اورژانس|ቅልውላው|"
+        "xaalad degdeg|degdeg",
+    ),
     (Command.RESTART, "opnieuw|begin opnieuw|opnieuw beginnen|restart|start over|reset"),
 ):
     for _word in _words.split("|"):
-        _COMMANDS[_word] = _command
+        _COMMANDS[fold(_word) or _word] = _command
 
 _SKIPS: dict[str, AnswerStatus] = {}
 for _status, _words in (

@@ -35,6 +35,7 @@ from flows.engine.answers import (
 )
 from flows.engine.commands import DONE_WORDS, parse_command, parse_skip
 from flows.engine.crisis import detect_crisis
+from flows.engine.crisis_answer import cold_weather_lines, crisis_texts
 from flows.engine.events import (
     AnswerRecorded,
     AnswerRejected,
@@ -70,6 +71,7 @@ from flows.engine.result import result_messages
 from flows.engine.session import (
     Answer,
     AnswerStatus,
+    CrisisMark,
     Pending,
     PendingKind,
     Session,
@@ -77,6 +79,7 @@ from flows.engine.session import (
     Submission,
 )
 from flows.engine.summary import answer_text, summary_items
+from flows.regions import region_data
 from flows.routing import Recommendation, recommend
 from flows.screening_profile import ScreeningProfile, parse_profile
 from flows.service_directory import ServiceDirectory, sample_directory
@@ -87,6 +90,7 @@ __all__ = ["Env", "FlowMismatch", "Sprint", "resume", "start"]
 
 JSON = Any
 _RESULT_SHOWN = ":result"  # marks a result node's result as shown in `Session.shown`
+MAX_CRISIS_MARKS = 20  # the latest signs kept on a session for staff follow-up
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class _Turn:
         self.pending = session.pending
         self.seq = session.seq
         self.crisis = session.crisis
+        self.crisis_marks = list(session.crisis_marks)
         self.summary_confirmed = session.summary_confirmed
         self.changing = session.changing
         self.submission = session.submission
@@ -183,6 +188,7 @@ class _Turn:
             pending=self.pending,
             seq=self.seq,
             crisis=self.crisis,
+            crisis_marks=tuple(self.crisis_marks),
             summary_confirmed=self.summary_confirmed,
             changing=self.changing,
             submission=self.submission,
@@ -356,6 +362,7 @@ class _Turn:
                 recommendation=self.recommendation,
                 crisis=self.crisis,
                 submitted_at=self.now,
+                crisis_marks=tuple(self.crisis_marks),
             )
         )
 
@@ -760,22 +767,28 @@ class _Turn:
         self.say("notice", Text(w.RESTARTED))
         self.walk()
 
-    def crisis_help(self, source: str, categories: tuple[str, ...]) -> None:
+    def crisis_help(
+        self, source: str, categories: tuple[str, ...], languages: tuple[str, ...] = ()
+    ) -> None:
+        """The crisis answer for what was found, a mark for staff follow-up (which
+        signs and when, not the words), and then the open question again."""
         self.crisis = True
+        self.crisis_marks.extend(CrisisMark(c, self.now) for c in categories or (source,))
+        del self.crisis_marks[:-MAX_CRISIS_MARKS]
         node = self.pending.node if self.pending else None
         self.emit(CrisisDetected(node, source, categories))
-        self.say(
-            "crisis",
-            Text(w.CRISIS_INTRO),
-            Text(w.CRISIS_112),
-            Text(w.CRISIS_113),
-            Text(w.CRISIS_VEILIG_THUIS),
-            Text(w.CRISIS_FOLLOW_UP),
-            node=node,
-        )
+        cold = cold_weather_lines(self.env.directory, self.region(), self.today)
+        texts = crisis_texts(categories, languages, cold if "cold" in categories else ())
+        self.say("crisis", *texts, node=node)
         if self.pending is not None:
             self.say("crisis", Text(w.CRISIS_CONTINUE), node=node)
             self.reprompt()
+
+    def region(self) -> str | None:
+        """The region of the place named so far, if any (for the places to sleep)."""
+        place = facts_of(self.flow, self.answers, tuple(self.history)).get("municipality")
+        found = region_data().resolve(place) if isinstance(place, str) else None
+        return found.region if found else None
 
     # --- dispatch ------------------------------------------------------------------
 
@@ -783,7 +796,7 @@ class _Turn:
         if isinstance(inp, TextInput):
             hit = detect_crisis(inp.text)
             if hit is not None:
-                self.crisis_help("text", hit.categories)
+                self.crisis_help("text", hit.categories, hit.languages)
                 return
             command = parse_command(inp.text)
             if command is not None:

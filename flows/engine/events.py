@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from flows.engine.jsonable import to_json
 from flows.engine.prompts import Prompt
+from flows.engine.session import CrisisMark
 from flows.routing import Recommendation
 from flows.screening_profile import ScreeningProfile
 from flows.texts import Text
@@ -150,6 +151,7 @@ class IntakeSubmitted(Event):
     recommendation: Recommendation
     crisis: bool
     submitted_at: datetime
+    crisis_marks: tuple[CrisisMark, ...] = ()  # category and time of each sign
 
 
 @dataclass(frozen=True)

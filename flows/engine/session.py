@@ -18,6 +18,7 @@ __all__ = [
     "SESSION_SCHEMA",
     "Answer",
     "AnswerStatus",
+    "CrisisMark",
     "Pending",
     "PendingKind",
     "Session",
@@ -116,6 +117,22 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class CrisisMark:
+    """A sign of danger seen in the conversation, for staff follow-up: its category
+    ("command" when the person typed the crisis word) and when; never the words."""
+
+    category: str
+    at: datetime
+
+    def to_json(self) -> dict[str, str]:
+        return {"category": self.category, "at": self.at.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CrisisMark:
+        return cls(str(data["category"]), datetime.fromisoformat(data["at"]))
+
+
+@dataclass(frozen=True)
 class Session:
     id: str
     flow_id: str
@@ -130,6 +147,7 @@ class Session:
     pending: Pending | None = None
     seq: int = 0  # prompts issued; makes each prompt's token
     crisis: bool = False  # signs of acute danger: staff follow-up
+    crisis_marks: tuple[CrisisMark, ...] = ()  # which signs and when (not the words)
     summary_confirmed: bool = False
     changing: str | None = None  # a node being changed from the summary
     submission: Submission | None = None
@@ -157,6 +175,7 @@ class Session:
             "pending": self.pending.to_json() if self.pending else None,
             "seq": self.seq,
             "crisis": self.crisis,
+            "crisis_marks": [m.to_json() for m in self.crisis_marks],
             "summary_confirmed": self.summary_confirmed,
             "changing": self.changing,
             "submission": self.submission.to_json() if self.submission else None,
@@ -181,6 +200,7 @@ class Session:
             pending=Pending.from_json(data["pending"]) if data.get("pending") else None,
             seq=int(data["seq"]),
             crisis=bool(data["crisis"]),
+            crisis_marks=tuple(CrisisMark.from_json(m) for m in data.get("crisis_marks", ())),
             summary_confirmed=bool(data["summary_confirmed"]),
             changing=data.get("changing"),
             submission=Submission.from_json(data["submission"]) if data.get("submission") else None,

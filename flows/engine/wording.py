@@ -110,12 +110,31 @@ SUMMARY_QUESTION = N_("Klopt alles? Je kunt nu versturen, of een antwoord verand
 SUMMARY_SUBMIT = N_("Klopt, versturen")
 SUMMARY_CHANGE = N_("Verander: {label}")
 
-# The crisis layer.
+# The crisis layer (flows/engine/crisis_answer.py picks the lines for what was found).
+# Never promise that someone will act on the message: the loket is no crisis service.
 CRISIS_INTRO = N_("Het klinkt alsof het nu heel zwaar is. Je staat er niet alleen voor.")
+CRISIS_NOT_EMERGENCY = N_(
+    "Het loket is geen noodhulp. Wij kunnen niet meteen reageren op dit bericht."
+)
 CRISIS_112 = N_("Ben je in direct gevaar? Bel 112.")
 CRISIS_113 = N_("Denk je aan zelfdoding? Bel 113 of gratis 0800-0113. Dag en nacht.")
+CRISIS_SELF_HARM = N_(
+    "Doe je jezelf pijn, of wil je dat? Praat erover met 113: bel 113 of gratis "
+    "0800-0113. Dag en nacht."
+)
+CRISIS_INJURED = N_("Ben je ernstig gewond? Bel 112.")
 CRISIS_VEILIG_THUIS = N_("Is er geweld thuis? Bel Veilig Thuis: 0800-2000. Gratis, dag en nacht.")
-CRISIS_FOLLOW_UP = N_("Een medewerker van het loket krijgt een seintje over dit gesprek.")
+CRISIS_SEXUAL = N_(
+    "Heeft iemand je seksueel pijn gedaan of gedwongen? Bel Veilig Thuis: 0800-2000. "
+    "Is het net gebeurd? Bel 112."
+)
+CRISIS_EXPLOITATION = N_(
+    "Moet je seks hebben of werken voor een slaapplek, geld of eten? Of houdt iemand "
+    "je vast? Dat mag niet. Bel Veilig Thuis: 0800-2000. Gratis, dag en nacht."
+)
+CRISIS_COLD = N_("Slaap je buiten in de kou? Dat is gevaarlijk. Zoek een warme plek.")
+CRISIS_COLD_112 = N_("Heb je het heel koud en word je suf of in de war? Bel 112.")
+CRISIS_INTERPRETER = N_("Spreek je geen Nederlands? Bel toch 112. Zij kunnen een tolk regelen.")
 CRISIS_CONTINUE = N_("Als je wilt, gaan we verder met de vragen.")
 
 # The result.
