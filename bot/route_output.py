@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flows.referrals import referral_lines, referral_texts
+from flows.referrals import referrals_of
 from flows.regions import region_data
 from flows.routing import Recommendation
 from flows.screening_profile import FieldProblem, ProfileError, ScreeningProfile, parse_profile
@@ -86,16 +86,8 @@ def human_output(
     lines += [f"  - {render(reason, locale)}" for reason in recommendation.reasons]
     if recommendation.referrals:
         lines += ["", render(Text(N_("Waar kun je nog meer terecht:")), locale)]
-        texts = referral_texts()
-        for ref_id in recommendation.referrals:
-            found = referral_lines(
-                ref_id,
-                region=recommendation.region,
-                municipality=recommendation.municipality,
-                directory=directory,
-                on=on,
-            )
-            lines.append(f"  - {render(texts[ref_id].title, locale)}: {render(found[0], locale)}")
+        for title, found in referrals_of(recommendation, directory, on):
+            lines.append(f"  - {render(title, locale)}: {render(found[0], locale)}")
             lines += [f"      {render(line, locale)}" for line in found[1:]]
     lines += [
         "",

@@ -12,11 +12,12 @@ from datetime import date
 from functools import cache
 
 from flows.data_files import load_yaml
+from flows.routing import Recommendation
 from flows.service_directory import ServiceDirectory
 from flows.service_texts import service_line, services_for
 from flows.texts import N_, Text, placeholders
 
-__all__ = ["ReferralText", "referral_lines", "referral_texts"]
+__all__ = ["ReferralText", "referral_lines", "referral_texts", "referrals_of"]
 
 SERVICE = N_("{label} {service}")
 
@@ -71,3 +72,23 @@ def referral_lines(
     if ref.services and not found and ref.none:
         lines.append(Text(ref.none))
     return tuple(lines)
+
+
+def referrals_of(
+    recommendation: Recommendation, directory: ServiceDirectory, on: date
+) -> list[tuple[Text, tuple[Text, ...]]]:
+    """Each referral of an advice: its title, and its lines with the places for the
+    person's region (`referral_lines`)."""
+    return [
+        (
+            referral_texts()[ref_id].title,
+            referral_lines(
+                ref_id,
+                region=recommendation.region,
+                municipality=recommendation.municipality,
+                directory=directory,
+                on=on,
+            ),
+        )
+        for ref_id in recommendation.referrals
+    ]

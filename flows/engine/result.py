@@ -10,7 +10,7 @@ from functools import cache
 from flows.data_files import load_yaml
 from flows.engine import wording as w
 from flows.products import PRODUCT_LINES, PRODUCT_NAMES
-from flows.referrals import referral_lines, referral_texts
+from flows.referrals import referrals_of
 from flows.regions import region_data
 from flows.routing import Recommendation
 from flows.rules import rules
@@ -69,18 +69,8 @@ def result_messages(
             )
         )
     messages.append(tuple(expectations))
-    for ref_id in recommendation.referrals:
-        ref = referral_texts()[ref_id]
-        lines = referral_lines(
-            ref_id,
-            region=recommendation.region,
-            municipality=recommendation.municipality,
-            directory=directory,
-            on=on,
-        )
-        heading = Text(
-            w.RESULT_REFERRAL_CLIENT if client else w.RESULT_REFERRAL, {"title": ref.title}
-        )
+    for title, lines in referrals_of(recommendation, directory, on):
+        heading = Text(w.RESULT_REFERRAL_CLIENT if client else w.RESULT_REFERRAL, {"title": title})
         messages.append((heading, *lines))
     contact = loket_contact(directory)
     closing = [Text(w.RESULT_REFERENCE, {"reference": reference, "loket_contact": contact})]

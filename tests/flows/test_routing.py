@@ -451,3 +451,21 @@ def test_reasons_render_dates_for_the_locale() -> None:
         **{**JUSTITIEEL, "institution": "other"}, detention_release_date=date(2026, 9, 1)
     )
     assert "Je komt op 1 september 2026 vrij." in text
+
+
+def test_a_victim_of_domestic_violence_who_called_the_police_is_never_justitieel() -> None:
+    """Justice contact is contact as a suspect or offender: every flow asks it in those
+    words and offers "alleen als slachtoffer of getuige", which counts as none, so even
+    with intensive support there is no Housing Justitieel. (The whole conversation:
+    the scenario zelfmelding/victim_of_violence_not_justitieel.)"""
+    from flows.engine import flow_library
+
+    for flow_id in ("zelfmelding", "hulpverlener", "veldwerk"):
+        node = flow_library().current(flow_id).fact_question("justice_answer")
+        assert node is not None and node.question is not None
+        victim = node.question.option("victim_or_witness")
+        assert victim is not None and victim.sets == {"justice_contact": "none"}
+        assert "opgepakt, veroordeeld of in de gevangenis" in node.question.text
+        assert "slachtoffer of getuige" in node.question.text
+    victim_facts = {**HOUSING, "justice_contact": "none", "support_need": "intensive"}
+    assert "housing_justitieel" not in advise(**victim_facts)[1]
