@@ -1,25 +1,26 @@
 """`intake export` and `intake db ...`: the commands that touch the database.
 
-Registered on `intake` by the import at the bottom of `bot/cli.py`. The ORM and
+Registered on `intake` in `bot/cli/__init__.py`. The ORM and
 drivers are imported inside the commands, so `intake route` starts as fast as before.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from datetime import date, datetime, time
-from typing import NoReturn, TextIO
+from typing import TextIO
 
 import click
 
-from bot.cli import main
-from bot.cli_privacy import database_url_option
+from bot.cli.common import (
+    EXIT_BAD_INPUT,
+    database_ready,
+    database_url_option,
+    fail,
+)
 
 __all__ = ["db", "export"]
 
-EXIT_DATABASE_UNAVAILABLE = 1
-EXIT_BAD_INPUT = 2
 LOKET_TIME_ZONE = "Europe/Amsterdam"
 STATUSES = (
     "nieuw",
@@ -33,12 +34,7 @@ STATUSES = (
 )
 
 
-def _fail(command: str, message: str, code: int) -> NoReturn:
-    click.echo(f"intake {command}: {message}", err=True)
-    sys.exit(code)
-
-
-@main.command()
+@click.command()
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), required=True, help="Output format."
 )
@@ -75,19 +71,18 @@ def export(
             day = date.fromisoformat(since)
             since_at = datetime.combine(day, time(), ZoneInfo(LOKET_TIME_ZONE))
         except ValueError:
-            _fail("export", f"--since: {since!r} is not a date written YYYY-MM-DD", EXIT_BAD_INPUT)
+            fail("export", f"--since: {since!r} is not a date written YYYY-MM-DD", EXIT_BAD_INPUT)
     if region is not None:
         from flows.regions import region_data
 
         known = sorted(region_data().region_names)
         if region not in known:
-            _fail(
+            fail(
                 "export",
                 f"--region: unknown region {region!r}; known: {', '.join(known)}",
                 EXIT_BAD_INPUT,
             )
 
-    from bot.cli_privacy import database_ready
     from storage.database import Database
     from storage.export import export_pre_aanmeldingen, write_csv, write_json
     from storage.lifecycle import Status
@@ -110,7 +105,7 @@ def export(
     (write_csv if fmt == "csv" else write_json)(records, output)
 
 
-@main.group()
+@click.group()
 def db() -> None:
     """The database: check it, migrate it."""
 
@@ -120,7 +115,6 @@ def db() -> None:
 def upgrade(database_url: str | None) -> None:
     """Migrate the database to the newest schema (creates a new SQLite file, and its
     encryption key in ./var when none is set)."""
-    from bot.cli_privacy import database_ready
     from storage.engine import safe_url
     from storage.migrate import head_revision
 
@@ -133,7 +127,6 @@ def upgrade(database_url: str | None) -> None:
 def check(database_url: str | None) -> None:
     """Check that the database answers, its schema is up to date and the encryption key
     is its key."""
-    from bot.cli_privacy import database_ready
     from storage.engine import safe_url
     from storage.migrate import head_revision
 

@@ -1,7 +1,7 @@
 """`intake staff add|disable|enable|reset-password|list`: staff accounts of the loket
 dashboard.
 
-Registered on `intake` by the import at the bottom of `bot/cli.py`. The ORM, argon2
+Registered on `intake` in `bot/cli/__init__.py`. The ORM, argon2
 and pyotp are imported inside the commands, so `intake route` starts as fast as before.
 
 Passwords are asked for twice without echo (or read from standard input with
@@ -20,16 +20,19 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
-from bot.cli import main
-from bot.cli_privacy import database_url_option
+from bot.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_UNAVAILABLE,
+    database_ready,
+    database_url_option,
+    fail,
+)
 
 if TYPE_CHECKING:
     from storage.unit_of_work import UnitOfWork
 
 __all__ = ["staff"]
 
-EXIT_DATABASE_UNAVAILABLE = 1
-EXIT_BAD_INPUT = 2
 ROLES = ("medewerker", "coordinator", "beheerder")
 REGIONS = ("parkstad", "westelijke_mijnstreek", "maastricht", "heuvelland")
 T = TypeVar("T")
@@ -40,13 +43,11 @@ _password_stdin_option = click.option(
 
 
 def _fail(command: str, message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    click.echo(f"intake staff {command}: {message}", err=True)
-    sys.exit(code)
+    fail(f"staff {command}", message, code)
 
 
 def _run(command: str, database_url: str | None, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Run `work` in one unit of work on a reachable, migrated database."""
-    from bot.cli_privacy import database_ready
     from storage.database import Database
     from storage.engine import DatabaseUnavailable
 
@@ -63,7 +64,7 @@ def _run(command: str, database_url: str | None, work: Callable[[UnitOfWork], Aw
     try:
         return asyncio.run(run())
     except DatabaseUnavailable as error:
-        _fail(command, str(error), EXIT_DATABASE_UNAVAILABLE)
+        _fail(command, str(error), EXIT_UNAVAILABLE)
 
 
 def _new_password(command: str, username: str, from_stdin: bool) -> str:
@@ -90,7 +91,7 @@ def _print_totp(username: str, secret: str) -> None:
     click.echo(f"  uri:    {provisioning_uri(secret, username)}")
 
 
-@main.group()
+@click.group()
 def staff() -> None:
     """Staff accounts of the loket dashboard."""
 

@@ -1,71 +1,19 @@
-"""`intake purge` and `intake keys new|check|rotate`, and `database_ready`, which every
-command that opens the database calls first (the encryption key, then the database).
-
-Registered on `intake` by the import at the bottom of `bot/cli.py`. See
-docs/privacy.md (retention, key management).
+"""`intake purge` and `intake keys new|check|rotate`. See docs/privacy.md (retention,
+key management).
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
-from typing import NoReturn
 
 import click
 
-from bot.cli import main
+from bot.cli.common import database_ready, database_url_option, fail, resolve_database_url
 
-__all__ = ["database_ready", "database_url_option", "keys", "purge"]
-
-EXIT_UNAVAILABLE = 1
-EXIT_BAD_INPUT = 2
-
-# `--database-url`, for every command that opens the database with `database_ready`.
-database_url_option = click.option(
-    "--database-url",
-    envvar="DATABASE_URL",
-    default=None,
-    metavar="URL",
-    help="Database to use (default: the DATABASE_URL setting).",
-)
+__all__ = ["keys", "purge"]
 
 
-def _fail(command: str, message: str, code: int = EXIT_UNAVAILABLE) -> NoReturn:
-    for line in message.splitlines():
-        click.echo(f"intake {command}: {line}", err=True)
-    sys.exit(code)
-
-
-def _url(given: str | None) -> str:
-    if given:
-        return given
-    from bot.settings import get_settings
-
-    return get_settings().database_url
-
-
-def database_ready(command: str, database_url: str | None, *, migrate: bool = False) -> str:
-    """Configure this process's encryption key and check it fits the database, which
-    must be reachable and (`migrate`: is brought) up to date; the URL. Stops with a
-    clear message (exit 1) otherwise."""
-    from bot.encryption_keys import EncryptionSetupError, open_database
-    from bot.settings import get_settings
-    from storage.engine import DatabaseUnavailable
-    from storage.migrate import SchemaNotCurrent
-
-    url = _url(database_url)
-
-    def notify(message: str) -> None:
-        click.echo(f"intake {command}: {message}", err=True)
-
-    try:
-        asyncio.run(open_database(get_settings(), url, notify=notify, migrate=migrate))
-    except (DatabaseUnavailable, SchemaNotCurrent, EncryptionSetupError) as error:
-        _fail(command, str(error))
-    return url
-
-
-@main.command()
+@click.command()
 @click.option("--dry-run", is_flag=True, help="Only count what would go; change nothing.")
 @database_url_option
 def purge(dry_run: bool, database_url: str | None) -> None:
@@ -90,7 +38,7 @@ def purge(dry_run: bool, database_url: str | None) -> None:
         click.echo(f"{label}: {count}")
 
 
-@main.group()
+@click.group()
 def keys() -> None:
     """The encryption key of the database (encryption at rest)."""
 
@@ -131,7 +79,7 @@ def rotate(database_url: str | None) -> None:
 
     settings = get_settings()
     if settings.encryption_key is None:
-        _fail("keys rotate", "set ENCRYPTION_KEY to the new key (make one: `intake keys new`)")
+        fail("keys rotate", "set ENCRYPTION_KEY to the new key (make one: `intake keys new`)")
     old = []
     if settings.encryption_keys_old is not None:
         old = settings.encryption_keys_old.get_secret_value().split(",")
@@ -140,9 +88,9 @@ def rotate(database_url: str | None) -> None:
     try:
         keyring = Keyring.from_texts(settings.encryption_key.get_secret_value(), old)
     except EncryptionKeyError as error:
-        _fail("keys rotate", str(error))
+        fail("keys rotate", str(error))
     SensitiveValueCodec.configure(keyring)
-    url = _url(database_url)
+    url = resolve_database_url(database_url)
 
     async def run() -> dict[str, int]:
         await check_database(url)
@@ -156,7 +104,7 @@ def rotate(database_url: str | None) -> None:
     try:
         counts = asyncio.run(run())
     except (DatabaseUnavailable, SchemaNotCurrent, KeyProblem, EncryptionSetupError) as error:
-        _fail("keys rotate", str(error))
+        fail("keys rotate", str(error))
     for table, rows in counts.items():
         click.echo(f"re-encrypted {table}: {rows} rows")
     click.echo(

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import click
 
+from bot.cli.common import EXIT_UNAVAILABLE
+
 __all__ = ["chat", "flows"]
 
-EXIT_PROBLEMS = 1
+EXIT_PROBLEMS = EXIT_UNAVAILABLE  # problems found, or a tool missing
 
 
 @click.group()

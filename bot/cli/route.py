@@ -1,0 +1,62 @@
+"""`intake route`: the advice for a screening profile (shared/spec), as text or JSON.
+Settings and the service data are read only for the text output, so the JSON answer
+starts fast."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import BinaryIO
+
+import click
+
+from bot.cli.common import EXIT_BAD_INPUT, default_locale, fail
+
+__all__ = ["route"]
+
+
+@click.command()
+@click.option(
+    "--facts",
+    "facts_file",
+    required=True,
+    type=click.File("rb"),
+    help="Screening profile (JSON, see shared/spec/screening-profile.md); - for stdin.",
+)
+@click.option(
+    "--on",
+    "on",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Screening date; decides which products a region offers (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the spec's format).")
+@click.option("--lang", default=None, help="Language of the reasons (default: DEFAULT_LOCALE).")
+def route(facts_file: BinaryIO, on: str | None, as_json: bool, lang: str | None) -> None:
+    """Recommend a Loket Housing product for a screening profile, with reasons."""
+    from bot.route_output import human_output, json_output, load_profile
+
+    screening_date = date.today()
+    if on is not None:
+        try:
+            screening_date = date.fromisoformat(on)
+        except ValueError:
+            fail("route", f"--on: {on!r} is not a date written YYYY-MM-DD", EXIT_BAD_INPUT)
+    try:
+        profile = load_profile(facts_file.read())
+    except ValueError as error:
+        fail("route", str(error), EXIT_BAD_INPUT)
+    from flows.routing import recommend
+
+    locale = lang or default_locale()
+    recommendation = recommend(profile, screening_date)
+    if as_json:
+        click.echo(json_output(recommendation, locale))
+        return
+    from bot.service_data import ServiceDataError, load_service_directory
+    from bot.settings import get_settings
+
+    try:
+        directory = load_service_directory(get_settings())
+    except ServiceDataError as error:
+        fail("route", str(error))
+    click.echo(human_output(recommendation, locale, directory, screening_date))

@@ -1,0 +1,70 @@
+"""`intake serve`: the whole service on one ASGI app (web chat, dashboard, Telegram,
+/healthz), after checking the operator's data, the key and the database."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from bot.cli.common import fail
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+__all__ = ["serve"]
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: HOST setting).")
+@click.option("--port", type=int, default=None, help="Port (default: PORT setting).")
+def serve(host: str | None, port: int | None) -> None:
+    """Start the service: web chat, dashboard, Telegram and /healthz on one ASGI app."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.logging_setup import configure_logging
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    log_config = configure_logging(settings.log_format, settings.log_level)
+    _check_service_data(settings)
+    settings.ensure_secret_key()
+    _prepare_database(settings)
+    uvicorn.run(
+        create_app(settings, purge_daily=True),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=log_config,
+        log_level=settings.log_level.lower(),
+        access_log=False,  # access lines can carry personal data in paths; see docs
+    )
+
+
+def _check_service_data(settings: Settings) -> None:
+    """The operator's service data is readable, and real in production; or exit 1
+    naming the file, the line and what is missing."""
+    from bot.service_data import ServiceDataError, load_service_directory
+
+    try:
+        load_service_directory(settings)
+    except ServiceDataError as error:
+        fail("serve", str(error))
+
+
+def _prepare_database(settings: Settings) -> None:
+    """The encryption key, then the database reached and migrated to the newest schema,
+    and the key checked against it; or stop with a clear message (exit 1)."""
+    import asyncio
+    import logging
+
+    from bot.encryption_keys import EncryptionSetupError, open_database
+    from storage.engine import DatabaseUnavailable
+
+    log = logging.getLogger("bot.serve")
+    try:
+        asyncio.run(
+            open_database(settings, settings.database_url, notify=log.warning, migrate=True)
+        )
+    except (DatabaseUnavailable, EncryptionSetupError) as error:
+        fail("serve", str(error))
