@@ -113,9 +113,11 @@ def test_opening_is_the_start_prompt_without_storing(web: ChatApp) -> None:
     ("header", "locale"),
     [
         ("ar,en;q=0.8", "ar"),
-        ("de-DE,pl;q=0.9,en;q=0.8", "pl"),
+        ("de-DE,pl;q=0.9,en;q=0.8", "de"),  # German is shipped (Zuid-Limburg borders it)
+        ("fr-FR,pl;q=0.9,en;q=0.8", "pl"),
         ("en;q=0.1,uk;q=0.9", "uk"),
-        ("de, fr", "nl"),
+        ("ru-RU,uk;q=0.5", "ru"),
+        ("fr, it", "nl"),
         ("", "nl"),
         ("pl;q=x", "nl"),
     ],
