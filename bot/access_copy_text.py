@@ -37,7 +37,6 @@ from storage.lifecycle import Status
 from storage.pre_aanmeldingen import PreAanmelding
 
 __all__ = [
-    "FLOW_OF_SUBMITTER",
     "CopyBlock",
     "copy_blocks",
     "copy_text",
@@ -46,11 +45,6 @@ __all__ = [
 ]
 
 LOKET_TIME_ZONE = ZoneInfo("Europe/Amsterdam")
-FLOW_OF_SUBMITTER = {
-    "self": "zelfmelding",
-    "professional": "hulpverlener",
-    "veldwerker": "veldwerk",
-}
 _STATUS = {
     Status.NIEUW: w.STATUS_NIEUW,
     Status.IN_BEHANDELING: w.STATUS_IN_BEHANDELING,
@@ -306,7 +300,7 @@ def _advice_lines(item: PreAanmelding) -> list[Text]:
 
 def _record(record: Record, library: FlowLibrary, *, for_staff: bool) -> list[CopyBlock]:
     item = record.item
-    flow = _flow(library, FLOW_OF_SUBMITTER.get(item.submitter.kind, "zelfmelding"))
+    flow = library.for_submitter(item.submitter.kind)
     blocks = [
         CopyBlock(
             Text(w.SECTION_RECORD, {"reference": item.reference}),

@@ -65,13 +65,13 @@ from storage.remembered import remembered
 from storage.unit_of_work import UnitOfWork
 
 __all__ = [
-    "FLOW_CHOICES",
     "ConversationService",
     "OutboxWriter",
     "Outgoing",
     "StartInput",
     "Turn",
     "language_prompt",
+    "offered_flows",
 ]
 
 START_TOKEN = "start"  # noqa: S105 - the token of the "who is this for" prompt
@@ -84,11 +84,6 @@ REMEMBER_FOR = timedelta(days=180)  # a typist's own details, after their last u
 # Channels with a page of buttons instead of a text box for commands.
 _BUTTON_CHANNELS = frozenset({"web"})
 
-FLOW_CHOICES: tuple[tuple[str, str], ...] = (
-    ("zelfmelding", N_("Voor mezelf")),
-    ("hulpverlener", N_("Voor een cliënt: ik ben hulpverlener")),
-    ("veldwerk", N_("Op straat: ik ben veldwerker")),
-)
 WELCOME = N_(
     "Welkom bij Loket Housing Zuid-Limburg. Hier meld je je aan als je geen huis hebt "
     "of je huis kwijt dreigt te raken."
@@ -145,8 +140,20 @@ class Turn:
 OutboxWriter = Callable[[Turn], Sequence[Mapping[str, Any]]]
 
 
-def _start_prompt(token: str = START_TOKEN) -> Prompt:
-    options = tuple(PromptOption(flow_id, Text(label)) for flow_id, label in FLOW_CHOICES)
+def offered_flows(library: FlowLibrary) -> list[tuple[str, str]]:
+    """(flow id, button text) of each flow the start screen offers, in its order: the
+    flows whose `registration` has an `offer` (data, so a new flow needs no code)."""
+    found = []
+    for flow_id in library.ids:
+        registration = library.current(flow_id).registration
+        if registration is not None and registration.offer is not None:
+            found.append((registration.offer.order, flow_id, registration.offer.text))
+    return [(flow_id, text) for _, flow_id, text in sorted(found)]
+
+
+def _start_prompt(library: FlowLibrary, token: str = START_TOKEN) -> Prompt:
+    offered = offered_flows(library)
+    options = tuple(PromptOption(flow_id, Text(label)) for flow_id, label in offered)
     return Prompt(
         token=token,
         node="_start",
@@ -282,7 +289,7 @@ class ConversationService:
         shows it before the first answer, which then starts the conversation."""
         locale = match_locale(locale_hint, self.default_locale)
         welcome = Outgoing((Text(WELCOME), Text(NOT_EMERGENCY)), None, "say")
-        return Turn((welcome, Outgoing((), _start_prompt(), "question")), locale)
+        return Turn((welcome, Outgoing((), _start_prompt(self.library), "question")), locale)
 
     async def view(self, channel: str, user_id: str | int) -> Turn | None:
         """The open question of a conversation, without changing it (web pages, /start)."""
@@ -298,7 +305,11 @@ class ConversationService:
         state = stored.state
         locale = stored.language
         if state.get("stage") == "choose":
-            prompt = language_prompt() if state.get("choosing") == "language" else _start_prompt()
+            prompt = (
+                language_prompt()
+                if state.get("choosing") == "language"
+                else _start_prompt(self.library)
+            )
             return Turn((Outgoing((), prompt, "question"),), locale)
         session = Session.from_json(state["session"])
         flow = self.library.get(session.flow_id, session.flow_version)
@@ -423,15 +434,15 @@ class ConversationService:
         elif isinstance(inp, ChoiceInput) and inp.token == START_TOKEN:
             if inp.option == LANGUAGE_OPTION:
                 choosing = "language"
-            elif any(flow_id == inp.option for flow_id, _ in FLOW_CHOICES):
+            elif any(flow_id == inp.option for flow_id, _ in offered_flows(self.library)):
                 return await self._begin(uow, key, stored, inp.option, locale, marks, messages)
         elif isinstance(inp, TextInput):
-            chosen = _typed_choice(inp.text)
+            chosen = _typed_choice(inp.text, offered_flows(self.library))
             if chosen is not None:
                 return await self._begin(uow, key, stored, chosen, locale, marks, messages)
         if stored is None or isinstance(inp, StartInput):
             messages.append(Outgoing((Text(WELCOME), Text(NOT_EMERGENCY)), None, "say"))
-        prompt = language_prompt() if choosing == "language" else _start_prompt()
+        prompt = language_prompt() if choosing == "language" else _start_prompt(self.library)
         messages.append(Outgoing((), prompt, "question"))
         await self._save(
             uow,
@@ -518,7 +529,11 @@ class ConversationService:
         for event in sprint.events:
             if isinstance(event, IntakeSubmitted):
                 new = to_new_pre_aanmelding(
-                    event, channel=key.channel, language=session.locale, user_hash=key.user_hash
+                    event,
+                    self.library.get(event.flow_id, event.flow_version),
+                    channel=key.channel,
+                    language=session.locale,
+                    user_hash=key.user_hash,
                 )
                 created = await uow.pre_aanmeldingen.create(new)
                 reference = created.reference
@@ -579,10 +594,10 @@ def _fallback_of(inp: ServiceInput) -> str | None:
     return fallback_language(inp.text) if isinstance(inp, TextInput) else None
 
 
-def _typed_choice(text: str) -> str | None:
+def _typed_choice(text: str, offered: list[tuple[str, str]]) -> str | None:
     """A typed answer to the start prompt: its number, or the flow's name."""
     typed = text.strip().lower()
-    for index, (flow_id, _) in enumerate(FLOW_CHOICES, start=1):
+    for index, (flow_id, _) in enumerate(offered, start=1):
         if typed in (str(index), flow_id):
             return flow_id
     return None

@@ -310,9 +310,11 @@ class TelegramIntake:
             await self._reply(incoming, [Text(wording.UNKNOWN_COMMAND)])
 
     async def _privacy(self, incoming: Incoming) -> list[Text]:
-        """The current notice of the flow in progress (else of zelfmelding)."""
+        """The current notice of the flow in progress (else of the flow for oneself)."""
         view = await self._view(incoming)
-        flow = (view.flow_id if view is not None else None) or "zelfmelding"
+        own = self.service.library.for_submitter("self")
+        default = own.id if own is not None else self.service.library.ids[0]
+        flow = (view.flow_id if view is not None else None) or default
         notice = current_notice(flow, self.database.clock().date())
         texts = [*notice.texts, Text(wording.PRIVACY_COMMANDS), Text(wording.PRIVACY_TELEGRAM)]
         if self.render_options.web_chat_url:

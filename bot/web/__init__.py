@@ -24,6 +24,7 @@ from bot.web.chat import WebChats
 from bot.web.config import WebChatConfig
 from bot.web.privacy_pages import add_privacy_pages
 from bot.web.routes import STATIC, WebChatRoutes, web_chat_router
+from flows.engine.library import FlowLibrary
 from storage.database import Database
 
 __all__ = ["WebChatConfig", "WebChatRoutes", "mount_web_chat", "web_chat_routes"]
@@ -39,6 +40,7 @@ def mount_web_chat(
     *,
     database: Database | None = None,
     config: WebChatConfig | None = None,
+    library: FlowLibrary | None = None,
 ) -> WebChatRoutes:
     """Serve the web chat on `app`; returns its routes' state (tests use it)."""
     config = config or WebChatConfig.from_settings(settings)
@@ -47,6 +49,7 @@ def mount_web_chat(
         secret_key=config.secret_key,
         default_locale=config.default_locale,
         directory=load_service_directory(settings),
+        library=library,
     )
     routes = web_chat_routes(service, config)
     router = web_chat_router(routes)

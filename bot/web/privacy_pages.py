@@ -78,7 +78,9 @@ class PrivacyPages:
     async def notice(self, request: Request) -> Response:
         visit = self.routes.visit(request)
         locale, chat_id = await self._locale_and_chat(request, visit.session_hash)
-        flow = "zelfmelding"
+        library = self.routes.chats.service.library
+        own = library.for_submitter("self")
+        flow = own.id if own is not None else library.ids[0]
         if chat_id is not None:
             view = await self.routes.chats.service.view(CHANNEL, chat_id)
             flow = (view.flow_id if view is not None else None) or flow

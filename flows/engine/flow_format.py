@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flows.engine.registration import Registration
 
 # What a channel can do: "typed_commands" (a text box where 'help', 'terug', 'stop'
 # can be typed at any moment), "chat_messages" (the loket can write to the chat later).
@@ -137,6 +140,8 @@ class Flow:
     max_questions: int | None = None
     source: str = "<flow>"
     line_of: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line
+    # Who submits, where it is offered, which facts hold consent and contact.
+    registration: Registration | None = None
 
     @property
     def questions(self) -> tuple[Node, ...]:

@@ -55,6 +55,16 @@ class FlowLibrary:
             raise FlowNotFound(f"no flow {flow_id!r}; known flows: {', '.join(self.ids)}")
         return self.flows[(flow_id, max(versions))]
 
+    def for_submitter(self, kind: str) -> Flow | None:
+        """The offered flow for a kind of submitter (the first on the start screen), for
+        texts about a record of that kind (its privacy notice, its questions)."""
+        found = [
+            (flow.registration.offer.order if flow.registration.offer else 10**6, flow.id)
+            for flow in (self.current(flow_id) for flow_id in self.ids)
+            if flow.registration is not None and flow.registration.submitter == kind
+        ]
+        return self.current(min(found)[1]) if found else None
+
     def get(self, flow_id: str, version: int) -> Flow:
         try:
             return self.flows[(flow_id, version)]

@@ -113,6 +113,19 @@ def lint(flow: Flow) -> list[FlowProblem]:
         for name in sorted(tested - recorded):
             add(node.line, f"node {node.id!r} tests {name!r}, which no question sets")
     actions = {node.action for node in flow.nodes.values()}
+    registration = flow.registration
+    if registration is None:
+        add(
+            1,
+            "the flow has no 'registration': say who submits it, where the start screen "
+            "offers it, and which facts hold the consent and the contact details",
+        )
+    elif registration.consent_version not in recorded:
+        add(
+            flow.line_of.get("registration", 1),
+            f"registration.consent_version: no question records "
+            f"{registration.consent_version!r} (with 'sets')",
+        )
     if Action.SUBMIT not in actions:
         add(flow.line_of.get("nodes", 1), "the flow has no 'action: submit' node")
     else:

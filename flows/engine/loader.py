@@ -28,7 +28,9 @@ from flows.engine.flow_format import (
     QuestionType,
 )
 from flows.engine.profile_facts import ENUM_VALUES, FIELD_QUESTION_TYPES, PROFILE_FACTS
+from flows.engine.registration import Registration, read_registration
 from flows.marked_yaml import MarkedValue, compose
+from flows.privacy_notices import notice, privacy_notices
 from flows.screening_profile import ProfileError, parse_profile
 
 __all__ = ["FlowError", "FlowProblem", "check_flow_text", "load_flow", "parse_flow"]
@@ -47,6 +49,7 @@ TOP_KEYS = (
     "local_facts",
     "texts",
     "nodes",
+    "registration",
 )
 COMMON_KEYS = ("say", "next", "depends_on")
 QUESTION_KEYS = (
@@ -702,6 +705,14 @@ def check_flow_text(text: str, source: str) -> tuple[Flow | None, list[FlowProbl
                     nodes[cycle[0]].line,
                     "the flow goes round in a circle: " + " -> ".join(cycle),
                 )
+    raw_registration = root.value.get("registration")
+    registration = (
+        read_registration(raw_registration, reader.known_facts, reader.problem)
+        if raw_registration is not None
+        else None
+    )
+    if registration is not None:
+        _check_consent_versions(reader, registration, nodes)
     if reader.problems:
         return None, reader.problems
     flow = Flow(
@@ -716,8 +727,30 @@ def check_flow_text(text: str, source: str) -> tuple[Flow | None, list[FlowProbl
         max_questions=top.get("max_questions"),
         source=source,
         line_of=dict(root.key_lines),
+        registration=registration,
     )
     return flow, []
+
+
+def _check_consent_versions(
+    reader: _Reader, registration: Registration, nodes: Mapping[str, Node]
+) -> None:
+    """Every consent version the flow records names a privacy notice (the words agreed
+    to must exist: flows/data/privacy_notices.yaml)."""
+    fact = registration.consent_version
+    recorded = [
+        (node, str(node.question.sets[fact]))
+        for node in nodes.values()
+        if node.question is not None and fact in node.question.sets
+    ]
+    known = sorted(privacy_notices())
+    for node, version in recorded:
+        if notice(version) is None:
+            reader.problem(
+                node.line,
+                f"node {node.id!r}: consent version {version!r} has no privacy notice; "
+                f"known: {', '.join(known)} (flows/data/privacy_notices.yaml)",
+            )
 
 
 def parse_flow(text: str, source: str = "<flow>") -> Flow:

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from bot.settings import Settings
 from bot.web import WebChatConfig, WebChatRoutes, mount_web_chat
 from bot.web.config import Bucket
+from flows.engine.library import FlowLibrary
 from storage.database import Database
 from tests.storage.conftest import (  # noqa: F401 - fixtures
     FakeClock,
@@ -45,7 +46,9 @@ class ChatApp:
     clock: FakeClock
 
 
-def chat_app(url: str, clock: FakeClock, **config: Any) -> ChatApp:
+def chat_app(
+    url: str, clock: FakeClock, library: FlowLibrary | None = None, **config: Any
+) -> ChatApp:
     db = Database(url, clock=clock)
     app = FastAPI()
     routes = mount_web_chat(
@@ -53,6 +56,7 @@ def chat_app(url: str, clock: FakeClock, **config: Any) -> ChatApp:
         settings_for(url),
         database=db,
         config=replace(WebChatConfig(secret_key=SECRET), **config),
+        library=library,
     )
     return ChatApp(app, routes, db, clock)
 

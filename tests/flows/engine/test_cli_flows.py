@@ -33,7 +33,8 @@ def test_check_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:
     assert "bad.yaml:2: version: must be 1 or more" in err
     assert "bad.yaml:18: node 'place': 'next' goes to 'slep', which is not a node" in err
     assert "orphan.yaml:47: node 'orphan' is unreachable" in err
-    assert "3 problem(s) in 2 file(s)" in err
+    assert "orphan.yaml:1: the flow has no 'registration'" in err
+    assert "4 problem(s) in 2 file(s)" in err
 
 
 def test_check_reports_a_flow_version_defined_twice(tmp_path: Path) -> None:

@@ -8,8 +8,23 @@ from flows.engine.lint import longest_question_path
 from tests.flows.engine.test_loader import GOOD
 
 
-def findings(text: str) -> list[str]:
-    return [str(p) for p in lint(parse_flow(text, "mini.yaml"))]
+# Every flow that submits says who submits it (added at the end: no line moves).
+REGISTRATION = (
+    "registration:\n  submitter: self\n  offer: {text: \"Voor mezelf\", order: 1}\n"
+    "  consent_version: contact\n"
+)
+
+
+def findings(text: str, registered: bool = True) -> list[str]:
+    flow = parse_flow(text + (REGISTRATION if registered else ""), "mini.yaml")
+    return [str(p) for p in lint(flow)]
+
+
+def test_a_flow_without_registration_is_reported() -> None:
+    assert findings(GOOD, registered=False) == [
+        "mini.yaml:1: the flow has no 'registration': say who submits it, where the start "
+        "screen offers it, and which facts hold the consent and the contact details"
+    ]
 
 
 def test_the_packaged_flows_have_no_findings() -> None:

@@ -330,3 +330,61 @@ def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     path.write_bytes(b"flow: \xff\xfe")
     with pytest.raises(FlowError, match="not UTF-8"):
         load_flow(path)
+
+
+REGISTERED = GOOD + textwrap.dedent(
+    """\
+    registration:
+      submitter: self
+      offer: {text: "Voor mezelf", order: 1}
+      consent_version: contact
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("submitter: self", "submitter: buurman"),
+            "mini.yaml:48: registration.submitter: 'buurman'; expected one of self, "
+            "professional, veldwerker",
+        ),
+        (
+            ("consent_version: contact", "consent_version: toestemming"),
+            "mini.yaml:50: registration.consent_version: 'toestemming' is not a fact of this "
+            "flow; declare it under local_facts or use a profile field",
+        ),
+        (
+            ("order: 1}", "order: eerst}"),
+            "mini.yaml:49: registration.offer.order: expected a whole number of 1 or more",
+        ),
+        (
+            ("submitter: self", "submitter: professional"),
+            "mini.yaml:48: registration.submitter_details.name: a professional or veldwerker",
+        ),
+        (
+            ("consent_version: contact", "consent_version: contact\n  kleur: blauw"),
+            "mini.yaml:51: registration: unknown key 'kleur'",
+        ),
+    ],
+)
+def test_a_bad_registration_names_the_line_and_what_it_accepts(
+    change: tuple[str, str], expected: str
+) -> None:
+    found = problems_of(REGISTERED.replace(*change, 1))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_consent_version_without_a_privacy_notice_is_named() -> None:
+    text = REGISTERED.replace(
+        "    fact: contact\n",
+        '    fact: contact\n    sets: {contact: "toestemming-9"}\n',
+        1,
+    )
+    found = problems_of(text)
+    assert any(
+        "consent version 'toestemming-9' has no privacy notice; known: " in p
+        and "privacy-zelfmelding-1" in p
+        for p in found
+    ), found
