@@ -43,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 
 import common  # noqa: E402, F401  (the benchmark's encryption key, configured)
 
-from bot.settings import Settings  # noqa: E402
 from loket.app import create_loket_app  # noqa: E402
 from loket.config import LoketConfig  # noqa: E402
 from loket.passwords import hash_password  # noqa: E402
@@ -279,7 +278,7 @@ async def scenarios(database: Database, count: int, runs: int) -> dict[str, dict
     secrets = await add_staff(database)
     config = LoketConfig(secret_key="benchmark-secret", secure_cookies=False)
     app = FastAPI()
-    app.mount("/loket", create_loket_app(Settings(), database, config=config))
+    app.mount("/loket", create_loket_app(config, database))
     coord = await client_for(app, "coord", secrets["coord"])
     park = await client_for(app, "park", secrets["park"])
     first = await coord.get("/loket/queue")

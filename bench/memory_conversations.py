@@ -53,8 +53,8 @@ def mib(kib: int) -> float:
 async def child(backend: str, url: str, count: int) -> dict[str, Any]:
     """In the measured process: open `count` conversations, report sizes."""
     imported = rss_kib()
-    from bot.conversation import ConversationService, StartInput
     from flows.engine.inputs import ChoiceInput
+    from intake.conversation import ConversationService, StartInput
     from storage.database import Database
     from tests.scenario_files import load_scenarios, step_input
 

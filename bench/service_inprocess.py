@@ -51,7 +51,6 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram_script import Move, UpdateMaker, moves
 
-from bot.conversation import LANGUAGE_TOKEN, ConversationService, ServiceInput, Turn
 from bot.telegram.aiogram_adapter import AiogramAdapter
 from bot.telegram.delivery import OutboxDeliverer
 from bot.telegram.intake import TelegramIntake
@@ -59,6 +58,7 @@ from bot.telegram.pacing import Pacer, SendLimits
 from bot.telegram.ptb_adapter import PtbAdapter
 from bot.telegram.rendering import RenderOptions
 from bot.telegram.runner import sensitive_nodes
+from intake.conversation import LANGUAGE_TOKEN, ConversationService, ServiceInput, Turn
 from storage.database import Database
 from tests.scenario_files import Scenario, load_scenarios
 

@@ -54,10 +54,16 @@ def create_app(
     if settings is not None:  # the staff dashboard (docs/dashboard.md)
         from bot.service_data import load_service_directory
         from loket.app import create_loket_app
+        from loket.config import LoketConfig
         from storage.database import Database
 
+        config = LoketConfig.build(
+            secret_key=settings.ensure_secret_key(),
+            host=settings.host,
+            default_locale=settings.default_locale,
+        )
         loket = create_loket_app(
-            settings,
+            config,
             Database(settings.database_url),
             directory=load_service_directory(settings),
         )

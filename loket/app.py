@@ -1,4 +1,4 @@
-"""The dashboard application: `create_loket_app(settings, database)`, mounted at /loket
+"""The dashboard application: `create_loket_app(config, database)`, mounted at /loket
 by `intake serve` (bot/app.py)."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from bot.settings import Settings
 from flows.service_directory import ServiceDirectory, sample_directory
 from loket import (
     routes_admin,
@@ -52,19 +51,11 @@ SECURITY_HEADERS = {
 
 
 def create_loket_app(
-    settings: Settings,
-    database: Database,
-    *,
-    config: LoketConfig | None = None,
-    directory: ServiceDirectory | None = None,
+    config: LoketConfig, database: Database, *, directory: ServiceDirectory | None = None
 ) -> FastAPI:
-    """The dashboard. `config` defaults to `LoketConfig.build` from the settings and
-    the `LOKET_*` environment (it refuses insecure cookies on a public address)."""
-    config = config or LoketConfig.build(
-        secret_key=settings.ensure_secret_key(),
-        host=settings.host,
-        default_locale=settings.default_locale,
-    )
+    """The dashboard on a database. The composition root (bot/app.py) makes `config`
+    with `LoketConfig.build` from the settings and the `LOKET_*` environment (it refuses
+    insecure cookies on a public address); the dashboard reads no settings itself."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.loket = Loket(config, database, directory or sample_directory())
     for module in (

@@ -22,9 +22,9 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bot.access_copy_text import copy_text, render_blocks
-from bot.privacy import PrivacyService
 from flows.texts import N_
+from intake.access_copy_text import copy_text, render_blocks
+from intake.privacy import PrivacyService
 from loket import labels
 from loket.access import Permission
 from loket.audit_trail import PRE_AANMELDING, record_staff_action

@@ -1,12 +1,12 @@
 """Access (GDPR art. 15): everything stored about a person, collected in one unit of
 work, for the chat's `/mijngegevens`, the web chat and the dashboard. Rendering it in
-the person's language is `bot.privacy`'s job.
+the person's language is `intake.privacy`'s job.
 
 A person is a chat (`storage.erasure.Person`): their conversation (draft answers),
 their web chat and its transcript, the messages queued or sent to them, their own
 pre-aanmeldingen with status history, notes and duplicate links, and the
 pre-aanmeldingen they submitted for someone else (as submitter: only what is about
-them is shown to a chat; see `bot.privacy`). Staff can also collect by reference code.
+them is shown to a chat; see `intake.privacy`). Staff can also collect by reference code.
 """
 
 from __future__ import annotations

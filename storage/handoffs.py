@@ -1,5 +1,5 @@
 """Hand-offs: one-time codes that move a conversation from one channel to the web
-chat (`bot.handoff`). A row links the keyed hash of a code to the conversation it
+chat (`intake.handoff`). A row links the keyed hash of a code to the conversation it
 moves (channel and user hash) and the chat address to tell that it moved.
 
 `take` is what makes a code one-time: it returns the code's hand-off and erases every

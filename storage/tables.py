@@ -276,7 +276,7 @@ class WebChatRow(SQLModel, table=True):
 
 
 class HandoffRow(SQLModel, table=True):
-    """A one-time code that moves a conversation to the web chat (`bot.handoff`):
+    """A one-time code that moves a conversation to the web chat (`intake.handoff`):
     offered in Telegram before the health and justice questions. `code_key` is the
     keyed hash of the code (the code itself is never stored); `address` is the chat to
     tell that the conversation moved. Erased when used, when the person asks, and at

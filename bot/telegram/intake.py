@@ -9,9 +9,9 @@ An adapter (aiogram or python-telegram-bot) turns its framework's update into an
   (the crisis numbers), `/terug` -> BACK, `/stop` -> STOP, `/taal [code]` -> the
   language chooser or `LanguageInput`; `/status` and `/privacy` are answered here,
   and `/webchat` (with WEB_CHAT_URL) with a one-time link that moves the intake to the
-  web chat (`bot.handoff`; the same link comes before the health and justice questions),
+  web chat (`intake.handoff`; the same link comes before the health and justice questions),
   and `/mijngegevens` (the access copy) and `/verwijder` (erasure after yes/no
-  buttons) through `bot.privacy` (docs/privacy.md);
+  buttons) through `intake.privacy` (docs/privacy.md);
 - stickers, photos, voice, locations, edited messages, unknown commands and texts
   longer than any answer: a short explanation and the open question again; the
   conversation does not move (a long text with crisis words still gets crisis help).
@@ -38,20 +38,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot import privacy_wording
-from bot.access_copy_text import copy_texts
-from bot.conversation import (
-    LANGUAGE_TOKEN,
-    ConversationService,
-    Outgoing,
-    ServiceInput,
-    StartInput,
-    Turn,
-    language_prompt,
-)
-from bot.handoff import offer_handoff
-from bot.privacy import PrivacyService, erasure_texts
-from bot.short_codes import random_code
 from bot.telegram import wording
 from bot.telegram.delivery import CHANNEL
 from bot.telegram.rendering import (
@@ -76,6 +62,20 @@ from flows.engine.prompts import Prompt, PromptOption
 from flows.privacy_notices import current_notice
 from flows.service_texts import loket_contact
 from flows.texts import Text
+from intake import privacy_wording
+from intake.access_copy_text import copy_texts
+from intake.conversation import (
+    LANGUAGE_TOKEN,
+    ConversationService,
+    Outgoing,
+    ServiceInput,
+    StartInput,
+    Turn,
+    language_prompt,
+)
+from intake.handoff import offer_handoff
+from intake.privacy import PrivacyService, erasure_texts
+from intake.short_codes import random_code
 from locales import render
 from locales.languages import language, match_locale
 from storage.engine import DatabaseUnavailable

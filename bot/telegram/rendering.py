@@ -22,13 +22,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.conversation import Outgoing, Turn
-from bot.handoff import handoff_link
 from bot.telegram import wording
 from flows.engine.inputs import callback_data
 from flows.engine.prompts import Prompt
 from flows.engine.wording import EXAMPLE
 from flows.texts import Text
+from intake.conversation import Outgoing, Turn
+from intake.handoff import handoff_link
 from locales import render
 
 __all__ = [
@@ -53,7 +53,7 @@ Payload = dict[str, Any]
 @dataclass(frozen=True)
 class RenderOptions:
     """`web_chat_url`: offered before sensitive questions, `(flow_id, node)` pairs;
-    with `handoff_code` the link carries it, so the answers go along (`bot.handoff`)."""
+    with `handoff_code` the link carries it, so the answers go along (`intake.handoff`)."""
 
     web_chat_url: str | None = None
     sensitive_nodes: Collection[tuple[str, str]] = field(default_factory=frozenset)

@@ -23,7 +23,6 @@ from typing import Any, Protocol
 
 from fastapi import FastAPI
 
-from bot.conversation import ConversationService
 from bot.service_data import load_service_directory
 from bot.settings import Settings
 from bot.telegram import wording
@@ -35,6 +34,7 @@ from bot.telegram.rendering import RenderOptions
 from flows.engine.flow_format import Question
 from flows.engine.library import FlowLibrary
 from flows.texts import Text
+from intake.conversation import ConversationService
 from locales import render
 from locales.languages import LANGUAGES
 from storage.database import Database

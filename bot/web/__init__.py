@@ -17,7 +17,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot.conversation import ConversationService
 from bot.service_data import load_service_directory
 from bot.settings import Settings
 from bot.web.chat import WebChats
@@ -25,6 +24,7 @@ from bot.web.config import WebChatConfig
 from bot.web.privacy_pages import add_privacy_pages
 from bot.web.routes import STATIC, WebChatRoutes, web_chat_router
 from flows.engine.library import FlowLibrary
+from intake.conversation import ConversationService
 from storage.database import Database
 
 __all__ = ["WebChatConfig", "WebChatRoutes", "mount_web_chat", "web_chat_routes"]

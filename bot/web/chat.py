@@ -20,9 +20,6 @@ from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation import ConversationService, Outgoing, Turn
-from bot.handoff import take_handoff
-from bot.short_codes import display_code, normalise_code
 from bot.web import wording
 from bot.web.config import WebChatConfig
 from bot.web.resume_codes import resume_code, resume_key
@@ -31,6 +28,9 @@ from flows.engine.events import SessionEnded, SessionRestarted, SessionStopped
 from flows.engine.inputs import Input, LanguageInput, TextInput
 from flows.engine.prompts import Prompt
 from flows.texts import Text
+from intake.conversation import ConversationService, Outgoing, Turn
+from intake.handoff import take_handoff
+from intake.short_codes import display_code, normalise_code
 from locales.languages import match_locale
 from storage.unit_of_work import UnitOfWork
 from storage.web_chats import WebChat, web_chats
@@ -197,7 +197,7 @@ class WebChats:
 
     async def resume(self, session_hash: str, typed: str) -> Resumed | None:
         """Give this browser session the chat of a resume code ("resumed"), or move the
-        Telegram intake of a hand-off code here ("moved", `bot.handoff`). None, and
+        Telegram intake of a hand-off code here ("moved", `intake.handoff`). None, and
         nothing changed, for a code that is wrong, expired, used or of an ended chat
         alike."""
         code = normalise_code(typed)

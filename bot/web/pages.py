@@ -17,11 +17,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from bot.conversation import NOT_EMERGENCY
 from flows.engine import prompts as p
 from flows.engine import wording as w
 from flows.engine.prompts import Prompt
 from flows.texts import Text
+from intake.conversation import NOT_EMERGENCY
 from locales import render, translator
 from locales.languages import LANGUAGES, language
 

@@ -17,9 +17,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot import privacy_wording as w
-from bot.access_copy_text import render_blocks
-from bot.privacy import PrivacyService, erasure_texts
 from bot.web import wording as web_wording
 from bot.web.chat import CHANNEL
 from bot.web.forms import parse_body
@@ -28,6 +25,9 @@ from bot.web.routes import WebChatRoutes, accepted_locale
 from flows.privacy_notices import current_notice
 from flows.service_texts import loket_contact
 from flows.texts import N_, Text
+from intake import privacy_wording as w
+from intake.access_copy_text import render_blocks
+from intake.privacy import PrivacyService, erasure_texts
 from locales import render
 
 __all__ = ["add_privacy_pages"]

@@ -1,4 +1,4 @@
-"""Resume codes: a short code (`bot.short_codes`, `ABCD-EFGH`) to go on with a chat in
+"""Resume codes: a short code (`intake.short_codes`, `ABCD-EFGH`) to go on with a chat in
 another browser.
 
 A chat's code is derived from its server-side id with SECRET_KEY, so it is never
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from bot.short_codes import CODE_LENGTH, code_key
+from intake.short_codes import CODE_LENGTH, code_key
 from storage.reference_codes import ALPHABET
 
 __all__ = ["resume_code", "resume_key"]

@@ -21,7 +21,6 @@ from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from bot.short_codes import display_code, normalise_code
 from bot.web import wording
 from bot.web.chat import ChatPage, Sent, WebChats
 from bot.web.config import WebChatConfig
@@ -40,6 +39,7 @@ from bot.web.session_cookie import (
 from bot.web.transcript import Entry, shown
 from flows.engine import wording as engine_wording
 from flows.texts import Text
+from intake.short_codes import display_code, normalise_code
 from locales import render
 from locales.languages import match_locale
 

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.conversation import Outgoing
 from bot.web import wording
 from flows.engine.inputs import (
     ChoiceInput,
@@ -27,6 +26,7 @@ from flows.engine.inputs import (
 from flows.engine.prompts import Prompt
 from flows.text_json import text_from_json, text_to_json
 from flows.texts import Text
+from intake.conversation import Outgoing
 from locales import render
 
 __all__ = [

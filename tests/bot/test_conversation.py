@@ -7,9 +7,9 @@ from datetime import UTC
 
 import pytest
 
-from bot.conversation import LANGUAGE_OPTION, ConversationService, StartInput, Turn
 from flows.engine.inputs import ChoiceInput, Command, CommandInput, TextInput
 from flows.routing import recommend
+from intake.conversation import LANGUAGE_OPTION, ConversationService, StartInput, Turn
 from storage.database import Database
 from tests.scenario_files import Scenario, load_scenarios, step_input
 from tests.storage.conftest import Backend

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from bot.conversation import ConversationService
 from flows.engine.inputs import LanguageInput, TextInput
+from intake.conversation import ConversationService
 from locales import render
 from storage.database import Database
 from tests.bot.test_conversation import SCENARIOS, replay, service

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation import ConversationService, StartInput, Turn
 from flows.engine.inputs import ChoiceInput, TextInput
+from intake.conversation import ConversationService, StartInput, Turn
 from storage.database import Database
 from storage.erasure import Person, erase_person
 from storage.remembered import remembered

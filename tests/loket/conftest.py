@@ -17,7 +17,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from bot.settings import Settings
 from flows.routing import recommend
 from flows.screening_profile import ScreeningProfile
 from loket.app import create_loket_app
@@ -137,7 +136,7 @@ async def populate(database: Database, clock: FakeClock) -> World:
 def build_app(database: Database, *, secure: bool = True) -> FastAPI:
     config = LoketConfig(secret_key="test-secret-key-for-the-dashboard", secure_cookies=secure)
     app = FastAPI()
-    app.mount(BASE, create_loket_app(Settings(), database, config=config))
+    app.mount(BASE, create_loket_app(config, database))
     return app
 
 

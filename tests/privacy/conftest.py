@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import inspect, select, text
 
-from bot.conversation import ConversationService, StartInput, Turn
 from flows.engine.inputs import ChoiceInput
+from intake.conversation import ConversationService, StartInput, Turn
 from storage.column_types import SensitiveValueCodec
 from storage.database import Database
 from storage.encryption import Keyring

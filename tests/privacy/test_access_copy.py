@@ -11,14 +11,14 @@ from datetime import date
 import pytest
 from babel.dates import format_date
 
-from bot import privacy_wording as w
-from bot.access_copy_text import copy_text
-from bot.privacy import PrivacyService
 from flows.privacy_notices import notice
 from flows.products import PRODUCT_NAMES
 from flows.referrals import referral_texts
 from flows.regions import region_data
 from flows.texts import Text
+from intake import privacy_wording as w
+from intake.access_copy_text import copy_text
+from intake.privacy import PrivacyService
 from locales import render
 from storage.database import Database
 from storage.lifecycle import Status

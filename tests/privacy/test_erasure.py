@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from bot import privacy_wording as w
-from bot.privacy import PrivacyService, erasure_texts
 from flows.service_directory import sample_directory
 from flows.service_texts import loket_contact
 from flows.texts import Text
+from intake import privacy_wording as w
+from intake.privacy import PrivacyService, erasure_texts
 from locales import render
 from storage.audit import AuditFilter
 from storage.database import Database

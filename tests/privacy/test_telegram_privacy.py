@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import privacy_wording as w
 from bot.telegram.delivery import CHANNEL
 from flows.privacy_notices import current_notice
 from flows.texts import Text
+from intake import privacy_wording as w
 from locales import render
 from storage.user_hash import hash_channel_user
 from tests.privacy.conftest import FULL_INTAKES, Backend, decrypted_dump, row_counts

@@ -8,9 +8,9 @@ import html
 
 import pytest
 
-from bot import privacy_wording as w
 from flows.privacy_notices import current_notice
 from flows.texts import Text
+from intake import privacy_wording as w
 from locales import render
 from tests.privacy.conftest import FULL_INTAKES, decrypted_dump, row_counts
 from tests.web.conftest import ChatApp, PlainBrowser

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.conversation import Outgoing, Turn, language_prompt
 from bot.telegram.rendering import (
     MESSAGE_LIMIT,
     RenderOptions,
@@ -24,6 +23,7 @@ from flows.engine.inputs import CALLBACK_LIMIT, parse_callback
 from flows.engine.library import flow_library
 from flows.engine.prompts import Prompt, PromptOption
 from flows.texts import Text
+from intake.conversation import Outgoing, Turn, language_prompt
 from locales.languages import LANGUAGES
 from tests.scenario_files import load_scenarios, step_input
 

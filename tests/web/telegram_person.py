@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.conversation import ConversationService
 from bot.telegram.intake import Incoming, TelegramIntake
 from bot.telegram.rendering import RenderOptions
 from bot.telegram.runner import sensitive_nodes
 from flows.engine.inputs import callback_data
+from intake.conversation import ConversationService
 from storage.tables import OutboxMessageRow
 
 __all__ = ["AFTER_PROBLEMS", "BEFORE_PROBLEMS", "CHAT", "WEB_CHAT_URL", "TelegramPerson"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from bot.conversation import ConversationService
+from intake.conversation import ConversationService
 from storage.database import Database
 from tests.conftest import CHROMIUM
 from tests.scenario_files import Scenario, load_scenarios

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.conversation import ConversationService
 from bot.web.routes import accepted_locale
+from intake.conversation import ConversationService
 from storage.web_chats import web_chats
 from tests.web.conftest import SECRET, ChatApp, PlainBrowser
 

@@ -1,5 +1,5 @@
 """The hand-off: a person who started in Telegram continues the health and justice
-questions in the web chat, and every answer goes along (`bot.handoff`).
+questions in the web chat, and every answer goes along (`intake.handoff`).
 
 Telegram here is the real `TelegramIntake` (what both adapters call) on the same
 database as the web chat; what it would send is read from the outbox. The adapters
@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from bot.handoff import HANDOFF_TTL
 from bot.telegram.intake import ERASE_TOKEN
 from bot.web.chat import CHANNEL as WEB
+from intake.handoff import HANDOFF_TTL
 from storage.tables import HandoffRow, PreAanmeldingRow
 from tests.web.conftest import ChatApp, PlainBrowser
 from tests.web.html_page import Page

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.short_codes import display_code, normalise_code
 from bot.web.resume_codes import resume_code, resume_key
+from intake.short_codes import display_code, normalise_code
 from tests.web.conftest import ChatApp, PlainBrowser
 from tests.web.html_page import Page
 

@@ -7,10 +7,9 @@ from flows.engine.diagram import condition_text, dot, mermaid
 from flows.engine.lint import longest_question_path
 from tests.flows.engine.test_loader import GOOD
 
-
 # Every flow that submits says who submits it (added at the end: no line moves).
 REGISTRATION = (
-    "registration:\n  submitter: self\n  offer: {text: \"Voor mezelf\", order: 1}\n"
+    'registration:\n  submitter: self\n  offer: {text: "Voor mezelf", order: 1}\n'
     "  consent_version: contact\n"
 )
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.submission import to_new_pre_aanmelding
 from flows.engine import wording as engine_wording
 from flows.engine.commands import parse_command
 from flows.engine.crisis import detect_crisis
@@ -57,6 +56,7 @@ from flows.engine.prompts import Prompt, PromptOption
 from flows.engine.session import CrisisMark, Session
 from flows.service_directory import ServiceDirectory, sample_directory
 from flows.texts import N_, Text
+from intake.submission import to_new_pre_aanmelding
 from locales.languages import LANGUAGES, match_locale
 from storage.conversations import Conversation, ConversationKey
 from storage.database import Database
@@ -321,7 +321,7 @@ class ConversationService:
         self, uow: UnitOfWork, source: ConversationKey, channel: str, user_id: str | int
     ) -> Conversation | None:
         """Move a conversation in progress to another channel's user (the web chat
-        takes over a Telegram intake, `bot.handoff`): every answer and mark goes along,
+        takes over a Telegram intake, `intake.handoff`): every answer and mark goes along,
         and the source is deleted. None when the source has no conversation in
         progress (it ended, or ran out)."""
         await uow.lock_conversation(source)

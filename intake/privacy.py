@@ -11,7 +11,7 @@
   that record alone.
 
 The storage side is `storage.access_copy` and `storage.erasure`; the readable copy is
-`bot.access_copy_text`. Every call is one unit of work; erasures are audited with
+`intake.access_copy_text`. Every call is one unit of work; erasures are audited with
 counts only (no reference, no hash).
 """
 
@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import privacy_wording as w
-from bot.access_copy_text import CopyBlock, copy_blocks
 from flows.engine.library import FlowLibrary, flow_library
 from flows.texts import Text
+from intake import privacy_wording as w
+from intake.access_copy_text import CopyBlock, copy_blocks
 from storage.access_copy import PersonData, collect_person, collect_reference
 from storage.database import Database
 from storage.erasure import ErasureOutcome, Person, erase_person, erase_pre_aanmelding

@@ -2,7 +2,7 @@
 codes' alphabet (no 0/O or 1/I: 32 symbols, so 2^40 codes), shown as `ABCD-EFGH`.
 
 The web chat's resume codes (`bot.web.resume_codes`) and the hand-off codes that
-Telegram sends (`bot.handoff`) are both such codes, so the web chat's one code form
+Telegram sends (`intake.handoff`) are both such codes, so the web chat's one code form
 takes either. The database keeps only a keyed hash of a code (`code_key`), under a
 purpose of its own, so a code of one kind never finds a row of the other.
 """

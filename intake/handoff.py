@@ -8,7 +8,7 @@ preview or a prefetch never uses the code) moves the conversation: the web chat
 takes over the engine session and asks the next question, Telegram's copy is
 deleted, and the Telegram chat is told where the intake went.
 
-The code is a short code like a resume code (`bot.short_codes`: 2^40 codes, the same
+The code is a short code like a resume code (`intake.short_codes`: 2^40 codes, the same
 form and rate limits on guessing). Only its keyed hash is stored
 (`conversation_handoffs`), with the chat address for that one notice. A code works
 once: taking it erases every code of the conversation. It runs out after
@@ -20,9 +20,9 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bot.conversation import ConversationService
-from bot.short_codes import code_key, display_code
 from flows.texts import N_, Text
+from intake.conversation import ConversationService
+from intake.short_codes import code_key, display_code
 from locales import render
 from storage.conversations import Conversation, ConversationKey
 from storage.handoffs import handoffs

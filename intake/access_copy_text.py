@@ -19,7 +19,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import privacy_wording as w
 from flows.engine import wording as engine_wording
 from flows.engine.flow_format import Flow
 from flows.engine.library import FlowLibrary, FlowNotFound
@@ -31,6 +30,7 @@ from flows.referrals import referral_texts
 from flows.regions import region_data
 from flows.text_json import text_from_json
 from flows.texts import Text
+from intake import privacy_wording as w
 from locales import render
 from storage.access_copy import PersonData, Record
 from storage.lifecycle import Status
