@@ -1,7 +1,18 @@
-"""The ASGI application that `intake serve` runs: one app, channels mounted on it."""
+"""The composition root: the ASGI application that `intake serve` runs.
+
+It builds, once per process, the one `Database` (one engine and its pool), the
+operator's service data and the one `ConversationService`, and hands them to every
+part: the web chat, Telegram (in the lifespan), the daily purge and the dashboard. One
+lifespan starts the background parts and, at the end, stops them and disposes of the
+database it made. This is the one module that sees both the channels and the
+dashboard (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -9,9 +20,25 @@ from fastapi import FastAPI
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from intake.conversation import ConversationService
     from storage.database import Database
 
 __all__ = ["create_app"]
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _service(settings: Settings, database: Database) -> ConversationService:
+    """The one conversation service of the process, for every channel."""
+    from bot.service_data import load_service_directory
+    from intake.conversation import ConversationService
+
+    return ConversationService(
+        database,
+        secret_key=settings.ensure_secret_key(),
+        default_locale=settings.default_locale,
+        directory=load_service_directory(settings),
+    )
 
 
 def create_app(
@@ -20,16 +47,36 @@ def create_app(
     database: Database | None = None,
     purge_daily: bool = False,
 ) -> FastAPI:
-    lifespan = None
-    telegram = settings is not None and settings.telegram_bot_token is not None
-    if settings is not None and telegram:  # Telegram: runner in the lifespan (docs/telegram.md)
-        from bot.telegram.runner import telegram_lifespan
+    """The whole service on one app. Without `settings`: /healthz only. A `database`
+    passed in stays the caller's (not disposed of here)."""
+    if settings is None:
+        app = FastAPI(title="Loket Housing intake", docs_url=None, redoc_url=None)
+        _health(app)
+        return app
+    from storage.database import Database
 
-        lifespan = telegram_lifespan(settings, database)
-    if settings is not None and purge_daily:  # retention (docs/privacy.md): `intake serve`
-        from bot.maintenance import with_daily_purge
+    own = database is None
+    db = database or Database(settings.database_url)
+    service = _service(settings, db)
+    telegram = settings.telegram_bot_token is not None
 
-        lifespan = with_daily_purge(lifespan, settings, database)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if own:
+                stack.push_async_callback(db.dispose)  # last: after every user of it
+            if purge_daily:  # retention (docs/privacy.md)
+                from bot.maintenance import daily_purge
+
+                await stack.enter_async_context(daily_purge(settings, db))
+            if telegram:  # the runner (docs/telegram.md)
+                from bot.telegram.runner import telegram_lifespan
+
+                await stack.enter_async_context(
+                    telegram_lifespan(settings, db, service=service)(app)
+                )
+            yield
+
     app = FastAPI(
         title="Loket Housing intake",
         docs_url=None,
@@ -37,35 +84,30 @@ def create_app(
         openapi_url=None,
         lifespan=lifespan,
     )
+    app.state.database = db
     if telegram:
         from bot.telegram.webhook import telegram_webhook_router
 
         app.include_router(telegram_webhook_router())
+    _health(app)
 
+    from bot.web import mount_web_chat  # the web chat at /chat, and / (docs/webchat.md)
+
+    mount_web_chat(app, settings, service=service)
+
+    from loket.app import create_loket_app  # the staff dashboard (docs/dashboard.md)
+    from loket.config import LoketConfig
+
+    config = LoketConfig.build(
+        secret_key=settings.ensure_secret_key(),
+        host=settings.host,
+        default_locale=settings.default_locale,
+    )
+    app.mount("/loket", create_loket_app(config, db, directory=service.directory))
+    return app
+
+
+def _health(app: FastAPI) -> None:
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
-
-    if settings is not None:  # the web chat at /chat, and / (docs/webchat.md)
-        from bot.web import mount_web_chat
-
-        mount_web_chat(app, settings, database=database)
-
-    if settings is not None:  # the staff dashboard (docs/dashboard.md)
-        from bot.service_data import load_service_directory
-        from loket.app import create_loket_app
-        from loket.config import LoketConfig
-        from storage.database import Database
-
-        config = LoketConfig.build(
-            secret_key=settings.ensure_secret_key(),
-            host=settings.host,
-            default_locale=settings.default_locale,
-        )
-        loket = create_loket_app(
-            config,
-            Database(settings.database_url),
-            directory=load_service_directory(settings),
-        )
-        app.mount("/loket", loket)
-    return app

@@ -71,29 +71,15 @@ async def purge_daily(
         await asyncio.sleep(every)
 
 
-def with_daily_purge(
-    inner: Lifespan | None, settings: Settings, database: Database | None = None
-) -> Lifespan:
-    """`inner` (e.g. Telegram's lifespan), plus the daily purge as a background task."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = database is None
-        db = database or Database(settings.database_url)
-        task = asyncio.create_task(
-            purge_daily(db, retention_policy(settings)), name="retention-purge"
-        )
-        try:
-            if inner is None:
-                yield
-            else:
-                async with inner(app):
-                    yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            if own:
-                await db.dispose()
-
-    return lifespan
+@asynccontextmanager
+async def daily_purge(settings: Settings, database: Database) -> AsyncIterator[None]:
+    """The daily purge as a background task while the block runs (`intake serve`)."""
+    task = asyncio.create_task(
+        purge_daily(database, retention_policy(settings)), name="retention-purge"
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -290,17 +290,16 @@ async def telegram_running(
 
 
 def telegram_lifespan(
-    settings: Settings, database: Database | None = None, **options: Any
+    settings: Settings, database: Database, **options: Any
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The ASGI lifespan of `intake serve` with Telegram: `app.state.telegram` is the
     runner. When Telegram cannot be reached at start, the rest of the service (web
-    chat, dashboard) serves anyway and the start is tried again (errors in the log)."""
+    chat, dashboard) serves anyway and the start is tried again (errors in the log).
+    The database is the composition root's: not disposed of here."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = database is None
-        db = database or Database(settings.database_url)
-        runner = TelegramRunner(settings, db, **options)
+        runner = TelegramRunner(settings, database, **options)
         app.state.telegram = runner
         starting = asyncio.create_task(runner.start_with_retries(), name="telegram-start")
         try:
@@ -310,7 +309,5 @@ def telegram_lifespan(
             with contextlib.suppress(asyncio.CancelledError):
                 await starting
             await runner.stop()
-            if own:
-                await db.dispose()
 
     return lifespan

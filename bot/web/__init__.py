@@ -38,19 +38,23 @@ def mount_web_chat(
     app: FastAPI,
     settings: Settings,
     *,
+    service: ConversationService | None = None,
     database: Database | None = None,
     config: WebChatConfig | None = None,
     library: FlowLibrary | None = None,
 ) -> WebChatRoutes:
-    """Serve the web chat on `app`; returns its routes' state (tests use it)."""
+    """Serve the web chat on `app`; returns its routes' state (tests use it). `service`
+    is the process's one conversation service (the composition root's); tests may pass
+    a `database` (and a `library`) to have one made here instead."""
     config = config or WebChatConfig.from_settings(settings)
-    service = ConversationService(
-        database or Database(settings.database_url),
-        secret_key=config.secret_key,
-        default_locale=config.default_locale,
-        directory=load_service_directory(settings),
-        library=library,
-    )
+    if service is None:
+        service = ConversationService(
+            database or Database(settings.database_url),
+            secret_key=config.secret_key,
+            default_locale=config.default_locale,
+            directory=load_service_directory(settings),
+            library=library,
+        )
     routes = web_chat_routes(service, config)
     router = web_chat_router(routes)
     add_privacy_pages(router, routes)
