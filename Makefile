@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test i18n-check lint typecheck imports pytest install clean bench browser i18n i18n-extract i18n-update i18n-compile
+.PHONY: run test i18n-check lint typecheck imports pytest install clean bench browser i18n i18n-extract i18n-update
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -13,9 +13,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Catalogs are compiled on every run and test: cheap, and never stale.
+# Catalogs are read from the .po files themselves (locales/__init__.py): no compile step.
 install: $(STAMP)
-	$(BIN)/python -m locales.compile
 
 run: install
 	$(BIN)/intake serve
@@ -60,7 +59,7 @@ bench: install
 
 # Translations (see TRANSLATING.md): extract the source texts, update every catalog,
 # compile them. `make install` compiles too, so a fresh clone runs in every language.
-i18n: i18n-extract i18n-update i18n-compile
+i18n: i18n-extract i18n-update
 
 i18n-extract: install
 	$(BIN)/python -m locales.templates
@@ -75,4 +74,3 @@ i18n-update: install
 	  done; \
 	done
 
-i18n-compile: install

@@ -3,27 +3,23 @@
 Templates use `_()` and `ngettext()` of Jinja2's i18n extension (new-style gettext:
 results are escaped and take `%(name)s` parameters). The dashboard's texts are the
 gettext domain `loket` (`locales/<lang>/LC_MESSAGES/loket.po`), with the shared
-catalog `locales.translator(locale)` as fallback (product names, reasons). The `.po`
-file is read directly (compiled in memory once), so a fresh checkout needs no compile
-step for the dashboard. One environment per language, made once. Autoescaping is on
-for every template; no template marks user data `|safe`.
+catalog behind it (product names, reasons); both through `locales.translator`. One
+environment per language, made once. Autoescaping is on for every template; no
+template marks user data `|safe`.
 """
 
 from __future__ import annotations
 
 import gettext
-import io
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from locales import LOCALE_DIR, SOURCE_LOCALE, translator
+from locales import SOURCE_LOCALE, translator
 from loket import labels
 from storage.reports import LOKET_TIME_ZONE
 
@@ -48,20 +44,11 @@ def pick_locale(cookie: str | None, default: str) -> str:
 
 @cache
 def dashboard_translations(locale: str) -> gettext.NullTranslations:
-    """The dashboard catalog of a locale, falling back to the shared one."""
+    """The dashboard catalog of a locale, with the shared one behind it (product names,
+    reasons). Both come from the one loader, which never falls back in silence."""
     if locale == SOURCE_LOCALE:
         return gettext.NullTranslations()
-    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DASHBOARD_DOMAIN}.po"
-    catalog: gettext.NullTranslations
-    if po_path.exists():
-        with po_path.open("rb") as handle:
-            messages = read_po(handle, locale=locale, abort_invalid=True)
-        compiled = io.BytesIO()
-        write_mo(compiled, messages, use_fuzzy=False)
-        compiled.seek(0)
-        catalog = gettext.GNUTranslations(compiled)
-    else:
-        catalog = gettext.NullTranslations()
+    catalog = translator(locale, DASHBOARD_DOMAIN)
     catalog.add_fallback(translator(locale))
     return catalog
 

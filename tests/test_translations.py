@@ -126,7 +126,6 @@ def test_adding_a_language_takes_one_catalog_and_one_line(
     from flows.texts import Text
     from locales import languages, render, translator
     from locales.check import DOMAIN_LANGUAGES
-    from locales.compile import compile_catalogs
 
     root = tmp_path / "locales"
     root.mkdir()
@@ -148,7 +147,6 @@ def test_adding_a_language_takes_one_catalog_and_one_line(
     monkeypatch.setitem(DOMAIN_LANGUAGES, "messages", ("eo",))
     monkeypatch.setitem(DOMAIN_LANGUAGES, "loket", ())
     assert check_all(root) == []
-    assert compile_catalogs(root)
     monkeypatch.setattr("locales.LOCALE_DIR", root)
     translator.cache_clear()
     try:
@@ -160,3 +158,29 @@ def test_adding_a_language_takes_one_catalog_and_one_line(
         assert languages.match_locale("eo-EO") == "eo"
     finally:
         translator.cache_clear()
+
+
+def test_a_missing_catalog_fails_loudly_never_dutch_in_silence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from locales import CatalogError, check_catalogs, translator
+
+    monkeypatch.setattr("locales.LOCALE_DIR", tmp_path)
+    translator.cache_clear()
+    try:
+        with pytest.raises(CatalogError, match=r"pl/LC_MESSAGES/messages.po: missing"):
+            check_catalogs({"messages": ("pl",)})
+        (tmp_path / "pl" / "LC_MESSAGES").mkdir(parents=True)
+        (tmp_path / "pl" / "LC_MESSAGES" / "messages.po").write_text('msgid "x\n', "utf-8")
+        translator.cache_clear()
+        with pytest.raises(CatalogError, match=r"messages.po: cannot be read"):
+            translator("pl")
+    finally:
+        translator.cache_clear()
+
+
+def test_the_shipped_catalogs_load_without_a_compile_step() -> None:
+    from locales import SOURCE_LOCALE, check_catalogs
+    from locales.languages import LANGUAGES
+
+    check_catalogs({"messages": tuple(x.code for x in LANGUAGES if x.code != SOURCE_LOCALE)})

@@ -29,6 +29,7 @@ def serve(host: str | None, port: int | None) -> None:
     settings = get_settings()
     log_config = configure_logging(settings.log_format, settings.log_level)
     _check_service_data(settings)
+    _check_catalogs()
     settings.ensure_secret_key()
     _prepare_database(settings)
     uvicorn.run(
@@ -39,6 +40,24 @@ def serve(host: str | None, port: int | None) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,  # access lines can carry personal data in paths; see docs
     )
+
+
+def _check_catalogs() -> None:
+    """Every shipped language's catalogs can be read, or exit 1 naming the file: a
+    missing catalog must never turn a person's language into Dutch in silence."""
+    from locales import SOURCE_LOCALE, CatalogError, check_catalogs
+    from locales.languages import LANGUAGES
+    from loket.i18n import DASHBOARD_DOMAIN, DASHBOARD_LOCALES
+
+    try:
+        check_catalogs(
+            {
+                "messages": tuple(lang.code for lang in LANGUAGES if lang.code != SOURCE_LOCALE),
+                DASHBOARD_DOMAIN: tuple(c for c in DASHBOARD_LOCALES if c != SOURCE_LOCALE),
+            }
+        )
+    except CatalogError as error:
+        fail("serve", str(error))
 
 
 def _check_service_data(settings: Settings) -> None:
