@@ -126,6 +126,12 @@ class Turn:
     reference: str | None = None  # the pre-aanmelding submitted in this turn
     crisis: bool = False
     events: tuple[Any, ...] = field(default=(), repr=False)
+    # The channel core's bookkeeping: the question open before this input (what the
+    # person answered), whether the conversation started with it, and a typed answer
+    # refused because it was typed for another question (an older page).
+    asked: Prompt | None = field(default=None, repr=False)
+    started: bool = False
+    stale: bool = False
 
     @property
     def prompt(self) -> Prompt | None:
@@ -258,31 +264,79 @@ class ConversationService:
         locale_hint: str | None = None,
         outbox: OutboxWriter | None = None,
         after: Callable[[UnitOfWork, Turn], Awaitable[None]] | None = None,
+        expected_token: str | None = None,
     ) -> Turn:
-        """Apply one input in one unit of work; a repeated `update_id` has no effect."""
-        key = self.key(channel, user_id)
-        if isinstance(inp, TextInput) and len(inp.text) > CRISIS_INLINE_CHARS:
-            # Read a long text for signs of danger off the event loop, before the
-            # transaction: `detect_crisis` remembers the answer, so the engine's own
-            # check of the same text is then free (bench/crisis_detection.py).
-            await asyncio.to_thread(detect_crisis, inp.text)
+        """Apply one input in one unit of work of its own (`handle_in`)."""
+        await self.read_for_danger(inp)
         async with self.database.unit_of_work() as uow:
-            await uow.lock_conversation(key)
-            if update_id is not None and not await uow.updates.mark_processed(channel, update_id):
-                return Turn((), self.default_locale, duplicate=True)
-            stored = await uow.conversations.load(key)
-            if stored is not None and stored.expired(self._clock()):
-                await uow.conversations.delete(key)
-                stored = None
-            turn = await self._step(uow, key, stored, inp, locale_hint)
-            if turn.reference is not None and channel in self.push_channels:
-                await self._keep_chat_address(uow, turn.reference, str(user_id))
-            if outbox is not None:
-                for payload in outbox(turn):
-                    await uow.outbox.enqueue(channel, key.user_hash, str(user_id), payload)
-            if after is not None:
-                await after(uow, turn)
-            return turn
+            return await self.handle_in(
+                uow,
+                channel,
+                user_id,
+                inp,
+                update_id=update_id,
+                locale_hint=locale_hint,
+                outbox=outbox,
+                after=after,
+                expected_token=expected_token,
+            )
+
+    async def read_for_danger(self, inp: ServiceInput) -> None:
+        """Read a long text for signs of danger off the event loop, before the
+        transaction: `detect_crisis` remembers the answer, so the engine's own check
+        of the same text is then free (bench/crisis_detection.py)."""
+        if isinstance(inp, TextInput) and len(inp.text) > CRISIS_INLINE_CHARS:
+            await asyncio.to_thread(detect_crisis, inp.text)
+
+    async def handle_in(
+        self,
+        uow: UnitOfWork,
+        channel: str,
+        user_id: str | int,
+        inp: ServiceInput,
+        *,
+        update_id: str | int | None = None,
+        locale_hint: str | None = None,
+        outbox: OutboxWriter | None = None,
+        after: Callable[[UnitOfWork, Turn], Awaitable[None]] | None = None,
+        expected_token: str | None = None,
+    ) -> Turn:
+        """The channel core: one input of one person in the caller's unit of work, in
+        which every check happens. Take the per-person lock, drop a repeated
+        `update_id`, load the conversation, refuse a typed answer whose
+        `expected_token` is not the open question's (typed on an older page), run
+        the engine, store, queue the outgoing messages (`outbox`) and let the channel
+        record what it shows (`after`), all in that one transaction."""
+        key = self.key(channel, user_id)
+        await uow.lock_conversation(key)
+        if update_id is not None and not await uow.updates.mark_processed(channel, update_id):
+            return Turn((), self.default_locale, duplicate=True)
+        stored = await uow.conversations.load(key)
+        if stored is not None and stored.expired(self._clock()):
+            await uow.conversations.delete(key)
+            stored = None
+        try:
+            shown = self.open_turn(stored) if stored is not None else self.opening(locale_hint)
+        except (FlowNotFound, KeyError, TypeError, ValueError):  # `_run` starts it again
+            shown = Turn((), self.default_locale)
+        asked = shown.prompt
+        if (
+            expected_token is not None
+            and isinstance(inp, TextInput)
+            and asked is not None
+            and asked.token != expected_token
+        ):
+            return Turn((), shown.locale, stale=True, asked=asked)
+        turn = await self._step(uow, key, stored, inp, locale_hint)
+        turn = replace(turn, asked=asked, started=stored is None)
+        if turn.reference is not None and channel in self.push_channels:
+            await self._keep_chat_address(uow, turn.reference, str(user_id))
+        if outbox is not None:
+            for payload in outbox(turn):
+                await uow.outbox.enqueue(channel, key.user_hash, str(user_id), payload)
+        if after is not None:
+            await after(uow, turn)
+        return turn
 
     def opening(self, locale_hint: str | None = None) -> Turn:
         """What `StartInput` shows a newcomer, without storing anything: a web page
@@ -293,9 +347,12 @@ class ConversationService:
 
     async def view(self, channel: str, user_id: str | int) -> Turn | None:
         """The open question of a conversation, without changing it (web pages, /start)."""
-        key = self.key(channel, user_id)
         async with self.database.unit_of_work(write=False) as uow:
-            stored = await uow.conversations.load(key)
+            return await self.view_in(uow, channel, user_id)
+
+    async def view_in(self, uow: UnitOfWork, channel: str, user_id: str | int) -> Turn | None:
+        """`view` in the caller's unit of work (a page read in one transaction)."""
+        stored = await uow.conversations.load(self.key(channel, user_id))
         if stored is None or stored.expired(self._clock()):
             return None
         return self.open_turn(stored)

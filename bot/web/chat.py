@@ -25,7 +25,7 @@ from bot.web.config import WebChatConfig
 from bot.web.resume_codes import resume_code, resume_key
 from bot.web.transcript import Entry, answer_entry, bot_entries, keep_last
 from flows.engine.events import SessionEnded, SessionRestarted, SessionStopped
-from flows.engine.inputs import Input, LanguageInput, TextInput
+from flows.engine.inputs import Input, LanguageInput
 from flows.engine.prompts import Prompt
 from flows.texts import Text
 from intake.conversation import ConversationService, Outgoing, Turn
@@ -89,13 +89,17 @@ class WebChats:
             return await web_chats(uow).for_session(session_hash)
 
     async def page(self, session_hash: str, locale_hint: str | None) -> ChatPage:
-        chat = await self.chat_for(session_hash)
+        """What the page shows, read in one transaction (the chat and its question)."""
+        async with self.database.unit_of_work(write=False) as uow:
+            chat = await web_chats(uow).for_session(session_hash)
+            view = None
+            if chat is not None and not chat.ended:
+                view = await self.service.view_in(uow, CHANNEL, chat.chat_id)
         if chat is not None and chat.ended:
             return ChatPage(chat.locale, chat.transcript, None, True, None, None)
         code = until = None
         if chat is not None:
             code, until = self.code_of(chat), chat.expires_at
-            view = await self.service.view(CHANNEL, chat.chat_id)
             if view is not None:
                 return ChatPage(view.locale, chat.transcript, view.prompt, False, code, until)
             locale_hint = chat.locale  # the conversation ran out: start again
@@ -103,28 +107,20 @@ class WebChats:
         entries = tuple(bot_entries(opening.messages))
         return ChatPage(opening.locale, entries, opening.prompt, False, code, until)
 
-    async def _create(self, session_hash: str, locale_hint: str | None) -> WebChat:
-        locale = match_locale(locale_hint, self.config.default_locale)
-        for _ in range(_CREATE_TRIES):
-            chat_id = secrets.token_hex(16)
-            key = self._resume_key_of(chat_id)
-            try:
-                async with self.database.unit_of_work() as uow:
-                    store = web_chats(uow)
-                    existing = await store.for_session(session_hash)
-                    if existing is not None:
-                        return existing
-                    await store.release(session_hash)  # an expired chat of this session
-                    return await store.create(
-                        chat_id,
-                        session_hash=session_hash,
-                        resume_key=key,
-                        locale=locale,
-                        expires_at=self.now() + self.config.session_max_age,
-                    )
-            except IntegrityError:
-                continue  # a resume code clash (or a parallel first post): try again
-        raise RuntimeError("could not make a web chat")
+    async def _create_in(
+        self, uow: UnitOfWork, session_hash: str, locale_hint: str | None
+    ) -> WebChat:
+        """A new chat for this browser session (an expired one of it is let go)."""
+        store = web_chats(uow)
+        await store.release(session_hash)
+        chat_id = secrets.token_hex(16)
+        return await store.create(
+            chat_id,
+            session_hash=session_hash,
+            resume_key=self._resume_key_of(chat_id),
+            locale=match_locale(locale_hint, self.config.default_locale),
+            expires_at=self.now() + self.config.session_max_age,
+        )
 
     async def send(
         self,
@@ -136,31 +132,48 @@ class WebChats:
         token: str | None = None,
     ) -> Sent:
         """Apply one input of this browser session (`form_id`: the update id; `token`:
-        the question a typed answer was typed for)."""
-        chat = await self.chat_for(session_hash)
+        the question a typed answer was typed for), in ONE unit of work: the chat is
+        found (or made), the answer checked against the open question, the engine
+        run and the page's transcript written together (the channel core,
+        `ConversationService.handle_in`)."""
+        await self.service.read_for_danger(inp)
+        lock = self._locks.get(session_hash)
+        if lock is None:
+            lock = self._locks[session_hash] = asyncio.Lock()
+        async with lock:  # what the person saw and what they answer, one after another
+            for _ in range(_CREATE_TRIES):
+                try:
+                    async with self.database.unit_of_work() as uow:
+                        return await self._send_in(
+                            uow, session_hash, inp, form_id, locale_hint, token
+                        )
+                except IntegrityError:
+                    continue  # a resume code clash on a new chat: try again
+        raise RuntimeError("could not make a web chat")
+
+    async def _send_in(
+        self,
+        uow: UnitOfWork,
+        session_hash: str,
+        inp: Input,
+        form_id: str,
+        locale_hint: str | None,
+        token: str | None,
+    ) -> Sent:
+        chat = await web_chats(uow).for_session(session_hash)
         if chat is not None and chat.ended:
             return Sent(applied=False)  # the page offers a new start instead
         if chat is None:
-            chat = await self._create(session_hash, locale_hint)
-        lock = self._locks.get(chat.chat_id)
-        if lock is None:
-            lock = self._locks[chat.chat_id] = asyncio.Lock()
-        async with lock:  # what the person saw and what they answer, one after another
-            return await self._send(chat, inp, form_id=form_id, token=token)
-
-    async def _send(self, chat: WebChat, inp: Input, *, form_id: str, token: str | None) -> Sent:
-        before = await self.service.view(CHANNEL, chat.chat_id)
-        opening = self.service.opening(chat.locale) if before is None else None
-        prompt = before.prompt if before is not None else opening.prompt if opening else None
-        if isinstance(inp, TextInput) and token and prompt and token != prompt.token:
-            return Sent(applied=False, stale=True)  # typed in an older page
-        mine = None if isinstance(inp, LanguageInput) else answer_entry(inp, prompt)
+            chat = await self._create_in(uow, session_hash, locale_hint)
         outcome: list[Sent] = []
 
         async def record(uow: UnitOfWork, turn: Turn) -> None:
             store = web_chats(uow)
             current = await store.get(chat.chat_id)
-            if opening is not None:  # a fresh start: the page showed the opening
+            # A fresh start: the page showed the opening (welcome and start question).
+            opening = self.service.opening(chat.locale) if turn.started else None
+            mine = None if isinstance(inp, LanguageInput) else answer_entry(inp, turn.asked)
+            if opening is not None:
                 earlier = bot_entries(opening.messages)
             else:
                 earlier = list(current.transcript) if current is not None else []
@@ -188,9 +201,18 @@ class WebChats:
             )
             outcome.append(Sent(applied=True, added=tuple(added), ended=ended))
 
-        turn = await self.service.handle(
-            CHANNEL, chat.chat_id, inp, update_id=form_id, locale_hint=chat.locale, after=record
+        turn = await self.service.handle_in(
+            uow,
+            CHANNEL,
+            chat.chat_id,
+            inp,
+            update_id=form_id,
+            locale_hint=chat.locale,
+            after=record,
+            expected_token=token or None,
         )
+        if turn.stale:
+            return Sent(applied=False, stale=True)  # typed in an older page
         if turn.duplicate or not outcome:
             return Sent(applied=False)
         return outcome[0]
