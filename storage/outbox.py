@@ -75,7 +75,9 @@ class Outbox(Protocol):
         self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE, channel: str | None = None
     ) -> list[OutboxMessage]: ...
 
-    async def mark_delivered(self, message_id: int) -> None: ...
+    async def mark_delivered(
+        self, message_id: int, *, created_at: datetime | None = None
+    ) -> None: ...
 
     async def mark_failed(
         self,
@@ -84,6 +86,7 @@ class Outbox(Protocol):
         *,
         retry_after: timedelta | None = None,
         give_up: bool = False,
+        created_at: datetime | None = None,
     ) -> bool: ...
 
     async def pending_count(self) -> int: ...
@@ -172,14 +175,16 @@ class SqlOutbox:
         await self._session.flush()
         return claimed
 
-    async def _row(self, message_id: int) -> OutboxMessageRow:
+    async def _row(self, message_id: int, created_at: datetime | None = None) -> OutboxMessageRow:
+        """The row of a message; `created_at` (of the message as claimed) tells a
+        message erased meanwhile from a new one that got its id (SQLite reuses ids)."""
         row = await self._session.get(OutboxMessageRow, message_id, with_for_update=True)
-        if row is None:
+        if row is None or (created_at is not None and row.created_at != created_at):
             raise UnknownOutboxMessage(f"no outbox message {message_id}")
         return row
 
-    async def mark_delivered(self, message_id: int) -> None:
-        row = await self._row(message_id)
+    async def mark_delivered(self, message_id: int, *, created_at: datetime | None = None) -> None:
+        row = await self._row(message_id, created_at)
         if row.delivered_at is None:
             row.delivered_at = self._clock()
         row.recipient = None
@@ -192,12 +197,13 @@ class SqlOutbox:
         *,
         retry_after: timedelta | None = None,
         give_up: bool = False,
+        created_at: datetime | None = None,
     ) -> bool:
         """Record a failed attempt (`error`: a code or exception name, no personal data).
         Try again after `retry_after` (e.g. Telegram's retry_after) or the back-off;
         give up after `MAX_ATTEMPTS`, or now with `give_up` (e.g. the person blocked
         the bot). True when it will be tried again."""
-        row = await self._row(message_id)
+        row = await self._row(message_id, created_at)
         now = self._clock()
         row.last_error = error[:200]
         if give_up or row.attempts >= MAX_ATTEMPTS:

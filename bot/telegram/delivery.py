@@ -31,14 +31,15 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.telegram.bot_api import ApiResult, BotApi, chat_id_param
 from bot.telegram.pacing import Pacer
 from bot.telegram.rendering import split_text
 from storage.database import Database
-from storage.outbox import OutboxMessage
+from storage.outbox import OutboxMessage, UnknownOutboxMessage
+from storage.unit_of_work import UnitOfWork
 
 __all__ = ["CHANNEL", "DeliveryStats", "OutboxDeliverer"]
 
@@ -51,6 +52,7 @@ _METHODS = frozenset({"sendMessage", "editMessageReplyMarkup", "editMessageText"
 @dataclass(frozen=True)
 class _Outcome:
     message_id: int
+    created_at: datetime | None  # of the message as claimed: not a new one with its id
     error: str | None = None  # None: delivered
     retry_after: float | None = None
     give_up: bool = False
@@ -184,6 +186,21 @@ class OutboxDeliverer:
         passed, self._passed = self._passed, asyncio.Event()
         passed.set()
 
+    async def _record(self, uow: UnitOfWork, outcome: _Outcome) -> list[bool]:
+        """One send's outcome on its outbox row; [will it be tried again] on a failure."""
+        if outcome.error is None:
+            await uow.outbox.mark_delivered(outcome.message_id, created_at=outcome.created_at)
+            return []
+        wait = outcome.retry_after
+        retried = await uow.outbox.mark_failed(
+            outcome.message_id,
+            outcome.error,
+            retry_after=timedelta(seconds=wait) if wait is not None else None,
+            give_up=outcome.give_up,
+            created_at=outcome.created_at,
+        )
+        return [retried]
+
     async def _pass(self, *, claim: bool = True) -> list[OutboxMessage]:
         """Record the finished sends, then claim due messages: one unit of work."""
         outcomes, self._outcomes = self._outcomes, []
@@ -193,18 +210,12 @@ class OutboxDeliverer:
         try:
             async with self.database.unit_of_work() as uow:
                 for outcome in outcomes:
-                    if outcome.error is None:
-                        await uow.outbox.mark_delivered(outcome.message_id)
+                    try:
+                        again += await self._record(uow, outcome)
+                    except UnknownOutboxMessage:
+                        # Erased while it was on its way (the person asked, /verwijder):
+                        # nothing left to record, and the next outcomes still count.
                         continue
-                    wait = outcome.retry_after
-                    again.append(
-                        await uow.outbox.mark_failed(
-                            outcome.message_id,
-                            outcome.error,
-                            retry_after=timedelta(seconds=wait) if wait is not None else None,
-                            give_up=outcome.give_up,
-                        )
-                    )
                 if room > 0:
                     claimed = await uow.outbox.claim_due(
                         limit=room, lease=self._lease, channel=self.channel
@@ -241,7 +252,9 @@ class OutboxDeliverer:
             requests = _requests(message)
         except ValueError as error:
             log.error("telegram outbox: message %s unusable: %s", message.id, error)
-            self._outcomes.append(_Outcome(message.id, "bad_payload", give_up=True))
+            self._outcomes.append(
+                _Outcome(message.id, message.created_at, "bad_payload", give_up=True)
+            )
             return
         deadline = self._clock() + self._hold
         pause = self._backoff[0]
@@ -255,7 +268,7 @@ class OutboxDeliverer:
                     break
                 done += 1
             if result.ok or result.not_modified:
-                self._outcomes.append(_Outcome(message.id))
+                self._outcomes.append(_Outcome(message.id, message.created_at))
                 return
             wait: float
             if result.rate_limited:
@@ -276,10 +289,14 @@ class OutboxDeliverer:
                     result.status,
                     result.description[:80],
                 )
-                self._outcomes.append(_Outcome(message.id, f"http_{result.status}", give_up=True))
+                self._outcomes.append(
+                    _Outcome(message.id, message.created_at, f"http_{result.status}", give_up=True)
+                )
                 return
             if self._stopping or self._clock() + wait > deadline:
-                self._outcomes.append(_Outcome(message.id, f"http_{result.status}", wait))
+                self._outcomes.append(
+                    _Outcome(message.id, message.created_at, f"http_{result.status}", wait)
+                )
                 return
             if not result.rate_limited:
                 await asyncio.sleep(wait)  # a 429's wait is kept by the pacer

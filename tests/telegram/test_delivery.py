@@ -168,3 +168,24 @@ async def test_the_lease_must_outlast_the_retries(backend: Backend) -> None:
     with pytest.raises(ValueError, match="hold"):
         async with delivery(backend, hold=70, lease=timedelta(seconds=60)):
             pass
+
+
+async def test_a_message_erased_on_its_way_does_not_stop_the_outbox(backend: Backend) -> None:
+    """Regression (seen in CI): /verwijder erased a message whose send had finished but
+    whose outcome was not yet recorded; every later pass failed on that outcome and
+    nothing more was delivered. Now the outcome of an erased message is let go."""
+    from sqlalchemy import delete
+
+    from bot.telegram.delivery import _Outcome
+
+    async with delivery(backend) as d:
+        await d.queue(7, text(1))
+        await d.api.wait_for(lambda: d.api.sent_texts(7) == ["bericht 1"])
+        await d.deliverer.wait_idle()
+        [row] = await d.rows()
+        async with d.database.unit_of_work() as uow:  # the person erased everything
+            await uow.session.execute(delete(OutboxMessageRow))
+        # Its outcome, still to record. (SQLite gives the next message the same id.)
+        d.deliverer._outcomes.append(_Outcome(row.id, row.created_at))
+        await d.queue(7, text(2))
+        await d.api.wait_for(lambda: d.api.sent_texts(7) == ["bericht 1", "bericht 2"])
