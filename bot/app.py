@@ -21,11 +21,20 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from intake.conversation import ConversationService
+    from intake.privacy import PrivacyService
     from storage.database import Database
 
 __all__ = ["create_app"]
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _privacy(service: ConversationService) -> PrivacyService:
+    """The one privacy service of the process (access copies, erasure), for the web
+    chat, Telegram and the dashboard."""
+    from intake.privacy import PrivacyService
+
+    return PrivacyService(service.database, secret_key=service.secret_key, library=service.library)
 
 
 def _service(settings: Settings, database: Database) -> ConversationService:
@@ -58,6 +67,7 @@ def create_app(
     own = database is None
     db = database or Database(settings.database_url)
     service = _service(settings, db)
+    privacy = _privacy(service)
     telegram = settings.telegram_bot_token is not None
 
     @asynccontextmanager
@@ -73,7 +83,7 @@ def create_app(
                 from bot.telegram.runner import telegram_lifespan
 
                 await stack.enter_async_context(
-                    telegram_lifespan(settings, db, service=service)(app)
+                    telegram_lifespan(settings, db, service=service, privacy=privacy)(app)
                 )
             yield
 
@@ -93,7 +103,7 @@ def create_app(
 
     from bot.web import mount_web_chat  # the web chat at /chat, and / (docs/webchat.md)
 
-    mount_web_chat(app, settings, service=service)
+    mount_web_chat(app, settings, service=service, privacy=privacy)
 
     from loket.app import create_loket_app  # the staff dashboard (docs/dashboard.md)
     from loket.config import LoketConfig
@@ -103,7 +113,8 @@ def create_app(
         host=settings.host,
         default_locale=settings.default_locale,
     )
-    app.mount("/loket", create_loket_app(config, db, directory=service.directory))
+    loket = create_loket_app(config, db, directory=service.directory, privacy=privacy)
+    app.mount("/loket", loket)
     return app
 
 

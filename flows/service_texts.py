@@ -31,6 +31,8 @@ DAY_NAMES = {
 }
 _ORDER = tuple(DAY_NAMES)
 
+# The same message id as the engine's list of answers (one translation); not imported
+# from flows.engine, which imports this module.
 LIST = N_("{first}, {rest}")
 EVERY_DAY = N_("elke dag")
 DAY_RANGE = N_("{first} tot en met {last}")

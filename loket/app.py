@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from flows.service_directory import ServiceDirectory, sample_directory
+from intake.privacy import PrivacyService
 from loket import (
     routes_admin,
     routes_auth,
@@ -51,13 +52,18 @@ SECURITY_HEADERS = {
 
 
 def create_loket_app(
-    config: LoketConfig, database: Database, *, directory: ServiceDirectory | None = None
+    config: LoketConfig,
+    database: Database,
+    *,
+    directory: ServiceDirectory | None = None,
+    privacy: PrivacyService | None = None,
 ) -> FastAPI:
     """The dashboard on a database. The composition root (bot/app.py) makes `config`
     with `LoketConfig.build` from the settings and the `LOKET_*` environment (it refuses
     insecure cookies on a public address); the dashboard reads no settings itself."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.loket = Loket(config, database, directory or sample_directory())
+    privacy = privacy or PrivacyService(database, secret_key=config.secret_key)  # alone: tests
+    app.state.loket = Loket(config, database, directory or sample_directory(), privacy)
     for module in (
         routes_auth,
         routes_queue,

@@ -60,8 +60,10 @@ FIND_PROBLEM = N_("Vul een naam en een geboortedatum in (jjjj-mm-dd).")
 
 
 def _service(current: Visit) -> PrivacyService:
-    loket = current.loket
-    return PrivacyService(loket.database, secret_key=loket.config.secret_key)
+    """The process's one privacy service (handed in by the composition root)."""
+    privacy = current.loket.privacy
+    assert privacy is not None, "create_loket_app always sets it"
+    return privacy
 
 
 async def _page(

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from flows.service_directory import ServiceDirectory, sample_directory
+from intake.privacy import PrivacyService
 from loket.access import Permission, Staff
 from loket.config import LoketConfig
 from loket.i18n import LANGUAGE_COOKIE, environment, pick_locale
@@ -57,6 +58,8 @@ class Loket:
     database: Database
     # The operator's service data: the loket's phone and e-mail in messages to people.
     directory: ServiceDirectory = field(default_factory=sample_directory)
+    # The process's one privacy service (access copies, erasure); made here if none.
+    privacy: PrivacyService | None = None
     codec: SessionCodec = field(init=False)
     throttle: AddressThrottle = field(init=False)
 

@@ -147,11 +147,12 @@ class TelegramIntake:
         render_options: RenderOptions | None = None,
         staff_chat: str | None = None,
         retry_pauses: tuple[float, ...] = (0.5, 1.0, 2.0),
+        privacy: PrivacyService | None = None,
     ) -> None:
         self.service = service
         self.retry_pauses = retry_pauses
         self.database = service.database
-        self.privacy = PrivacyService(service.database, library=service.library)
+        self.privacy = privacy or PrivacyService(service.database, library=service.library)
         self.render_options = render_options or RenderOptions()
         self.staff_chat = staff_chat
         self._on_queued = on_queued

@@ -35,6 +35,7 @@ from flows.engine.flow_format import Question
 from flows.engine.library import FlowLibrary
 from flows.texts import Text
 from intake.conversation import ConversationService
+from intake.privacy import PrivacyService
 from locales import render
 from locales.languages import LANGUAGES
 from storage.database import Database
@@ -126,6 +127,7 @@ class TelegramRunner:
         database: Database,
         *,
         service: ConversationService | None = None,
+        privacy: PrivacyService | None = None,
         limits: SendLimits | None = None,
         poll_timeout: int = 25,
         idle_poll: float = 1.0,
@@ -162,6 +164,7 @@ class TelegramRunner:
             on_queued=self.deliverer.wake,
             render_options=options,
             staff_chat=settings.telegram_staff_chat_id,
+            privacy=privacy,
         )
         self.started = asyncio.Event()
         self._adapter_started = False

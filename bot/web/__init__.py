@@ -25,6 +25,7 @@ from bot.web.privacy_pages import add_privacy_pages
 from bot.web.routes import STATIC, WebChatRoutes, web_chat_router
 from flows.engine.library import FlowLibrary
 from intake.conversation import ConversationService
+from intake.privacy import PrivacyService
 from storage.database import Database
 
 __all__ = ["WebChatConfig", "WebChatRoutes", "mount_web_chat", "web_chat_routes"]
@@ -39,6 +40,7 @@ def mount_web_chat(
     settings: Settings,
     *,
     service: ConversationService | None = None,
+    privacy: PrivacyService | None = None,
     database: Database | None = None,
     config: WebChatConfig | None = None,
     library: FlowLibrary | None = None,
@@ -57,7 +59,7 @@ def mount_web_chat(
         )
     routes = web_chat_routes(service, config)
     router = web_chat_router(routes)
-    add_privacy_pages(router, routes)
+    add_privacy_pages(router, routes, privacy)
     app.include_router(router)
     app.mount("/chat/static", StaticFiles(directory=STATIC), name="chat-static")
     return routes

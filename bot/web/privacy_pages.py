@@ -37,9 +37,9 @@ TITLE_ERASE = N_("Gegevens wissen")
 
 
 class PrivacyPages:
-    def __init__(self, routes: WebChatRoutes) -> None:
+    def __init__(self, routes: WebChatRoutes, privacy: PrivacyService | None = None) -> None:
         self.routes = routes
-        self.privacy = PrivacyService(
+        self.privacy = privacy or PrivacyService(
             routes.chats.database,
             secret_key=routes.config.secret_key,
             library=routes.chats.service.library,
@@ -135,8 +135,10 @@ class PrivacyPages:
         return self._page(visit, locale, TITLE_ERASE, blocks)
 
 
-def add_privacy_pages(router: APIRouter, routes: WebChatRoutes) -> None:
-    pages = PrivacyPages(routes)
+def add_privacy_pages(
+    router: APIRouter, routes: WebChatRoutes, privacy: PrivacyService | None = None
+) -> None:
+    pages = PrivacyPages(routes, privacy)
 
     @router.get("/chat/privacy", include_in_schema=False)
     async def privacy_notice(request: Request) -> Response:

@@ -17,10 +17,10 @@ from functools import cache
 from flows.data_files import load_yaml
 from flows.engine import wording as w
 from flows.engine.crisis_text import tokens
-from flows.referrals import SERVICE
+from flows.referrals import SERVICE, referral_texts
 from flows.service_directory import ServiceDirectory
 from flows.service_texts import service_line, services_for
-from flows.texts import N_, Text
+from flows.texts import Text
 
 __all__ = [
     "FALLBACK_LANGUAGES",
@@ -41,10 +41,6 @@ _LINES: dict[str, tuple[str, ...]] = {
     "violence": (w.CRISIS_VEILIG_THUIS, w.CRISIS_SEXUAL),
     "exploitation": (w.CRISIS_EXPLOITATION,),
 }
-# The same words as the shelter referral (flows/data/referrals.yaml): one translation.
-COLD_SHELTER = N_("Als het vriest, is er extra opvang:")
-NIGHT_SHELTER = N_("Nachtopvang:")
-ASK_MUNICIPALITY = N_("Vraag de gemeente waar je nu bent waar je vannacht kunt slapen.")
 # The typed crisis word, or a sign of no known category: all the numbers.
 _ALL = (w.CRISIS_112, w.CRISIS_113, w.CRISIS_VEILIG_THUIS)
 
@@ -55,12 +51,14 @@ def cold_weather_lines(
     """Where to go tonight in the cold: the region's cold-weather shelter in its season
     and its night shelter, from the operator's data (every region when the place is
     not known yet). Never a place that is not in that data."""
+    shelter = referral_texts()["shelter"]  # the same words as the shelter referral
+    labels = dict(shelter.services)
     lines = [
-        Text(SERVICE, {"label": Text(label), "service": service_line(service)})
-        for role, label in (("cold_weather", COLD_SHELTER), ("night_shelter", NIGHT_SHELTER))
+        Text(SERVICE, {"label": Text(labels[role]), "service": service_line(service)})
+        for role in ("cold_weather", "night_shelter")
         for service in services_for(directory, role, region, on)
     ]
-    return tuple(lines) or (Text(ASK_MUNICIPALITY),)
+    return tuple(lines) or ((Text(shelter.none),) if shelter.none else ())
 
 
 def crisis_texts(
