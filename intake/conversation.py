@@ -315,18 +315,22 @@ class ConversationService:
         if stored is not None and stored.expired(self._clock()):
             await uow.conversations.delete(key)
             stored = None
-        try:
-            shown = self.open_turn(stored) if stored is not None else self.opening(locale_hint)
-        except (FlowNotFound, KeyError, TypeError, ValueError):  # `_run` starts it again
-            shown = Turn((), self.default_locale)
-        asked = shown.prompt
-        if (
-            expected_token is not None
-            and isinstance(inp, TextInput)
-            and asked is not None
-            and asked.token != expected_token
-        ):
-            return Turn((), shown.locale, stale=True, asked=asked)
+        # The open question before this input: only a channel that checks the token or
+        # records what was answered (the web chat) needs it, so others skip the work.
+        asked = None
+        if expected_token is not None or after is not None:
+            try:
+                shown = self.open_turn(stored) if stored is not None else self.opening(locale_hint)
+            except (FlowNotFound, KeyError, TypeError, ValueError):  # `_run` starts again
+                shown = Turn((), self.default_locale)
+            asked = shown.prompt
+            if (
+                expected_token is not None
+                and isinstance(inp, TextInput)
+                and asked is not None
+                and asked.token != expected_token
+            ):
+                return Turn((), shown.locale, stale=True, asked=asked)
         turn = await self._step(uow, key, stored, inp, locale_hint)
         turn = replace(turn, asked=asked, started=stored is None)
         if turn.reference is not None and channel in self.push_channels:
@@ -562,10 +566,9 @@ class ConversationService:
         return await self._finish(uow, key, stored, sprint, [])
 
     async def _remember(
-        self, uow: UnitOfWork, key: ConversationKey, event: IntakeSubmitted
+        self, uow: UnitOfWork, key: ConversationKey, event: IntakeSubmitted, flow: Flow
     ) -> None:
         """Keep the typist's own details (`remember` questions) for this chat."""
-        flow = self.library.get(event.flow_id, event.flow_version)
         if not _remembers(flow):
             return
         facts = {n.question.fact for n in flow.questions if n.question and n.question.remember}
@@ -585,16 +588,17 @@ class ConversationService:
         crisis = False
         for event in sprint.events:
             if isinstance(event, IntakeSubmitted):
+                flow = self.library.get(event.flow_id, event.flow_version)
                 new = to_new_pre_aanmelding(
                     event,
-                    self.library.get(event.flow_id, event.flow_version),
+                    flow,
                     channel=key.channel,
                     language=session.locale,
                     user_hash=key.user_hash,
                 )
                 created = await uow.pre_aanmeldingen.create(new)
                 reference = created.reference
-                await self._remember(uow, key, event)
+                await self._remember(uow, key, event, flow)
             elif isinstance(event, CrisisDetected):
                 crisis = True
                 await _record_crisis(uow, key, event.categories, session.flow_id)

@@ -777,8 +777,12 @@ class _Turn:
         del self.crisis_marks[:-MAX_CRISIS_MARKS]
         node = self.pending.node if self.pending else None
         self.emit(CrisisDetected(node, source, categories))
-        cold = cold_weather_lines(self.env.directory, self.region(), self.today)
-        texts = crisis_texts(categories, languages, cold if "cold" in categories else ())
+        cold = (
+            cold_weather_lines(self.env.directory, self.region(), self.today)
+            if "cold" in categories
+            else ()
+        )
+        texts = crisis_texts(categories, languages, cold)
         self.say("crisis", *texts, node=node)
         if self.pending is not None:
             self.say("crisis", Text(w.CRISIS_CONTINUE), node=node)
