@@ -36,15 +36,25 @@ class ReferralText:
 
 
 @cache
-def referral_texts() -> dict[str, ReferralText]:
+def referral_texts(audience: str = "person") -> dict[str, ReferralText]:
+    """The referrals' words for a reader: "person" ("je"), or "about" ("de persoon",
+    for a professional or veldwerker who registers someone, and for staff)."""
+    about = audience == "about"
+
+    def pick(entry: dict[str, str], key: str) -> str | None:
+        return (entry.get(f"{key}_about") or entry.get(key)) if about else entry.get(key)
+
     data = load_yaml("referrals.yaml")
     return {
         ref_id: ReferralText(
             ref_id,
-            Text(entry["title"]),
-            entry["text"],
-            tuple((s["role"], s["text"]) for s in entry.get("services", ())),
-            entry.get("none"),
+            Text(str(pick(entry, "title"))),
+            str(entry.get("about") or entry["text"]) if about else str(entry["text"]),
+            tuple(
+                (s["role"], str(s.get("about") or s["text"]) if about else str(s["text"]))
+                for s in entry.get("services", ())
+            ),
+            pick(entry, "none"),
         )
         for ref_id, entry in data.items()
     }
@@ -57,11 +67,12 @@ def referral_lines(
     municipality: str | None,
     directory: ServiceDirectory,
     on: date,
+    audience: str = "person",
 ) -> tuple[Text, ...]:
     """A referral's text, then the operator's services for it in the person's region
     (every region when the place is not known; none outside Zuid-Limburg), valid on
     the screening date."""
-    ref = referral_texts()[ref_id]
+    ref = referral_texts(audience)[ref_id]
     lines = [ref.body(municipality)]
     found = False
     outside = municipality is not None and region is None
@@ -75,19 +86,23 @@ def referral_lines(
 
 
 def referrals_of(
-    recommendation: Recommendation, directory: ServiceDirectory, on: date
+    recommendation: Recommendation,
+    directory: ServiceDirectory,
+    on: date,
+    audience: str = "person",
 ) -> list[tuple[Text, tuple[Text, ...]]]:
     """Each referral of an advice: its title, and its lines with the places for the
-    person's region (`referral_lines`)."""
+    person's region (`referral_lines`), in the words for `audience`."""
     return [
         (
-            referral_texts()[ref_id].title,
+            referral_texts(audience)[ref_id].title,
             referral_lines(
                 ref_id,
                 region=recommendation.region,
                 municipality=recommendation.municipality,
                 directory=directory,
                 on=on,
+                audience=audience,
             ),
         )
         for ref_id in recommendation.referrals

@@ -75,7 +75,7 @@ async def load_case(uow: UnitOfWork, reference: str, staff: Staff, locale: str) 
         for link in await store.duplicates(item.reference)
         if await uow.queue.visible(link.reference, staff.scope)
     ]
-    texts = referral_texts()
+    texts = referral_texts("about")  # staff read about the person
     return CaseView(
         item=item,
         reasons=[render(reason, locale) for reason in item.reasons],

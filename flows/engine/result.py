@@ -69,7 +69,8 @@ def result_messages(
             )
         )
     messages.append(tuple(expectations))
-    for title, lines in referrals_of(recommendation, directory, on):
+    reader = "about" if client else "person"  # the referrals' words: "je" or "de persoon"
+    for title, lines in referrals_of(recommendation, directory, on, reader):
         heading = Text(w.RESULT_REFERRAL_CLIENT if client else w.RESULT_REFERRAL, {"title": title})
         messages.append((heading, *lines))
     contact = loket_contact(directory)

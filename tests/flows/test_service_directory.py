@@ -179,3 +179,27 @@ def test_the_cold_weather_shelter_only_in_its_season() -> None:
 def test_outside_zuid_limburg_no_shelter_of_the_region_but_the_municipality() -> None:
     lines = _shelter_lines(None, "Venlo", date(2026, 12, 20))
     assert lines[1:] == ["Vraag de gemeente waar je nu bent waar je vannacht kunt slapen."]
+
+
+def test_a_professional_reads_the_referrals_about_the_person() -> None:
+    """Nothing a professional is told about "you" that means the client: the result of
+    a professional's flow gives every referral in its `about` words."""
+    from flows.referrals import referral_texts
+
+    about = referral_texts("about")
+    for ref_id, ref in about.items():
+        words = f" {ref.text} {ref.none or ''} {' '.join(label for _, label in ref.services)} "
+        if ref_id != "crisis":  # the crisis numbers speak to whoever is in danger
+            assert not any(w in words for w in (" je ", " jij ", " Je ", " jouw ")), ref_id
+        assert render(ref.title) != "Je eigen gemeente"
+    lines = referral_lines(
+        "shelter",
+        region="westelijke_mijnstreek",
+        municipality="Sittard-Geleen",
+        directory=sample_directory(),
+        on=date(2026, 6, 1),
+        audience="about",
+    )
+    text = "\n".join(render(line) for line in lines)
+    assert "Heeft de persoon vannacht geen plek om te slapen?" in text
+    assert "Overdag kan de persoon hier terecht. Slapen kan hier niet:" in text
