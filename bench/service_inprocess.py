@@ -58,7 +58,7 @@ from bot.telegram.pacing import Pacer, SendLimits
 from bot.telegram.ptb_adapter import PtbAdapter
 from bot.telegram.rendering import RenderOptions
 from bot.telegram.runner import sensitive_nodes
-from intake.conversation import LANGUAGE_TOKEN, ConversationService, ServiceInput, Turn
+from intake.conversation import ConversationService, ServiceInput, Turn
 from storage.database import Database
 from tests.scenario_files import Scenario, load_scenarios
 
@@ -159,8 +159,11 @@ async def intake_bench(framework: str, url: str) -> Bench:
             count = await conn.execute(text("SELECT count(*) FROM pre_aanmeldingen"))
             return int(count.scalar_one())
 
+    first = service.opening().prompt
+    assert first is not None
+
     def token(chat_id: int) -> str:
-        return service.tokens.get(str(chat_id), "start")
+        return service.tokens.get(str(chat_id), first.token)
 
     def failures() -> int:
         return len(errors) + intake._failed.__len__() + deliverer.stats.given_up
@@ -250,14 +253,11 @@ async def echo_bench(framework: str) -> Bench:
 async def person(
     bench: Bench, maker: UpdateMaker, chat_id: int, script: list[Move], durations: list[float]
 ) -> None:
-    after_taal = False
     for kind, value in script:
         if kind == "text":
             data = maker.message(chat_id, value)
-        else:
-            token = LANGUAGE_TOKEN if after_taal else bench.token(chat_id)
-            data = maker.callback(chat_id, 1, f"{token}:{value}")
-        after_taal = kind == "text" and value == "/taal"
+        else:  # the open question's token (the language chooser's after /taal too)
+            data = maker.callback(chat_id, 1, f"{bench.token(chat_id)}:{value}")
         began = time.perf_counter()
         await bench.feed(data)
         durations.append(time.perf_counter() - began)

@@ -8,8 +8,10 @@ pre-aanmelding, and (for push channels) queues the outgoing messages in the outb
 Nothing is sent before the transaction commits, so a crash never loses an answer or
 sends a message twice; the outbox delivers afterwards and retries.
 
-Before a flow runs, the service asks who the intake is for (which flow) and offers
-the language chooser; both are service prompts, rendered like engine prompts.
+Every conversation starts on the entry flow (`flows/definitions/start.yaml`): the
+welcome, who the intake is for and the language. When it chooses a flow
+(`FlowChosen`), the service starts that flow in the same turn. The engine owns the
+whole dialogue; the service only loads, stores and chains the two.
 """
 
 from __future__ import annotations
@@ -21,19 +23,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from flows.engine import wording as engine_wording
-from flows.engine.commands import parse_command
 from flows.engine.crisis import detect_crisis
-from flows.engine.crisis_answer import (
-    FALLBACK_LANGUAGES,
-    cold_weather_lines,
-    crisis_texts,
-    fallback_language,
-    fallback_texts,
-)
-from flows.engine.engine import MAX_CRISIS_MARKS, Env, Sprint, resume, start
+from flows.engine.engine import Env, Sprint, resume, start
 from flows.engine.events import (
     CrisisDetected,
+    FlowChosen,
     IntakeSubmitted,
     LanguageChanged,
     MessageCreated,
@@ -43,16 +37,12 @@ from flows.engine.events import (
 )
 from flows.engine.flow_format import Flow
 from flows.engine.inputs import (
-    ChoiceInput,
-    Command,
-    CommandInput,
     Input,
-    LanguageInput,
     TextInput,
 )
 from flows.engine.library import FlowLibrary, FlowNotFound, flow_library
 from flows.engine.prompt_builder import ALL_TRAITS, current_prompt
-from flows.engine.prompts import Prompt, PromptOption
+from flows.engine.prompts import Prompt
 from flows.engine.session import CrisisMark, Session
 from flows.service_directory import ServiceDirectory, sample_directory
 from flows.texts import N_, Text
@@ -70,28 +60,17 @@ __all__ = [
     "Outgoing",
     "StartInput",
     "Turn",
-    "language_prompt",
-    "offered_flows",
 ]
 
-START_TOKEN = "start"  # noqa: S105 - the token of the "who is this for" prompt
-LANGUAGE_TOKEN = "lang"  # noqa: S105 - the token of the language chooser
-LANGUAGE_OPTION = "_language"
 _IN_PROGRESS = ("choose", "flow")  # a conversation's stages before it ends
 CRISIS_INLINE_CHARS = 300  # a shorter text is read for danger on the loop (< 0.5 ms)
+# The language chooser's buttons: each language's own name (not translated).
+_LANGUAGES = tuple((lang.code, lang.name) for lang in LANGUAGES)
 SESSION_TTL = timedelta(days=30)  # unfinished conversations: see docs/privacy.md
 REMEMBER_FOR = timedelta(days=180)  # a typist's own details, after their last use
 # Channels with a page of buttons instead of a text box for commands.
 _BUTTON_CHANNELS = frozenset({"web"})
 
-WELCOME = N_(
-    "Welkom bij Loket Housing Zuid-Limburg. Hier meld je je aan als je geen huis hebt "
-    "of je huis kwijt dreigt te raken."
-)
-NOT_EMERGENCY = N_("Dit is geen noodhulp. Ben je in direct gevaar? Bel 112.")
-WHO_FOR = N_("Voor wie is deze aanmelding?")
-OTHER_LANGUAGE = N_("Andere taal (Language)")
-CHOOSE_LANGUAGE = N_("Kies je taal.")
 RESUMED = N_("Je was al bezig. We gaan verder waar je was.")
 LOST_SESSION = N_("Deze vragenlijst is veranderd sinds je begon. Sorry: we beginnen opnieuw.")
 
@@ -144,44 +123,6 @@ class Turn:
 
 # A push channel turns a turn into outbox payloads, queued in the same transaction.
 OutboxWriter = Callable[[Turn], Sequence[Mapping[str, Any]]]
-
-
-def offered_flows(library: FlowLibrary) -> list[tuple[str, str]]:
-    """(flow id, button text) of each flow the start screen offers, in its order: the
-    flows whose `registration` has an `offer` (data, so a new flow needs no code)."""
-    found = []
-    for flow_id in library.ids:
-        registration = library.current(flow_id).registration
-        if registration is not None and registration.offer is not None:
-            found.append((registration.offer.order, flow_id, registration.offer.text))
-    return [(flow_id, text) for _, flow_id, text in sorted(found)]
-
-
-def _start_prompt(library: FlowLibrary, token: str = START_TOKEN) -> Prompt:
-    offered = offered_flows(library)
-    options = tuple(PromptOption(flow_id, Text(label)) for flow_id, label in offered)
-    return Prompt(
-        token=token,
-        node="_start",
-        kind="single_choice",
-        text=Text(WHO_FOR),
-        options=(*options, PromptOption(LANGUAGE_OPTION, Text(OTHER_LANGUAGE))),
-        accepts_text=False,
-    )
-
-
-def language_prompt() -> Prompt:
-    """The language chooser; its buttons work before and during a flow (/taal)."""
-    # Each language's name in its own script: not translated.
-    options = tuple(PromptOption(lang.code, Text(lang.name)) for lang in LANGUAGES)
-    return Prompt(
-        token=LANGUAGE_TOKEN,
-        node="_language",
-        kind="single_choice",
-        text=Text(CHOOSE_LANGUAGE),
-        options=options,
-        accepts_text=False,
-    )
 
 
 def _outgoing(sprint: Sprint) -> list[Outgoing]:
@@ -251,7 +192,11 @@ class ConversationService:
             return self._new_reference() if kind == "reference" else secrets.token_hex(8)
 
         return Env(
-            clock=self._clock, ids=ids, directory=self.directory, traits=self.traits(channel)
+            clock=self._clock,
+            ids=ids,
+            directory=self.directory,
+            traits=self.traits(channel),
+            languages=_LANGUAGES,
         )
 
     async def handle(
@@ -342,12 +287,12 @@ class ConversationService:
             await after(uow, turn)
         return turn
 
-    def opening(self, locale_hint: str | None = None) -> Turn:
+    def opening(self, locale_hint: str | None = None, channel: str = "web") -> Turn:
         """What `StartInput` shows a newcomer, without storing anything: a web page
-        shows it before the first answer, which then starts the conversation."""
+        shows it before the first answer, which then starts the conversation (the
+        entry flow's first prompt always has the same token)."""
         locale = match_locale(locale_hint, self.default_locale)
-        welcome = Outgoing((Text(WELCOME), Text(NOT_EMERGENCY)), None, "say")
-        return Turn((welcome, Outgoing((), _start_prompt(self.library), "question")), locale)
+        return Turn(tuple(_outgoing(self._first(channel, StartInput(), locale))), locale)
 
     async def view(self, channel: str, user_id: str | int) -> Turn | None:
         """The open question of a conversation, without changing it (web pages, /start)."""
@@ -364,19 +309,13 @@ class ConversationService:
     def open_turn(self, stored: Conversation) -> Turn:
         """The open question of a stored conversation (`view` without the loading)."""
         state = stored.state
-        locale = stored.language
-        if state.get("stage") == "choose":
-            prompt = (
-                language_prompt()
-                if state.get("choosing") == "language"
-                else _start_prompt(self.library)
-            )
-            return Turn((Outgoing((), prompt, "question"),), locale)
+        if state.get("stage") != "flow":  # kept from before the entry flow existed
+            return self.opening(stored.language, stored.key.channel)
         session = Session.from_json(state["session"])
         flow = self.library.get(session.flow_id, session.flow_version)
         open_prompt = current_prompt(flow, session, self.traits(stored.key.channel))
         messages = (Outgoing((), open_prompt, "question"),) if open_prompt else ()
-        return Turn(messages, session.locale, flow_id=session.flow_id)
+        return Turn(messages, session.locale, flow_id=_intake_flow(flow))
 
     async def take_over(
         self, uow: UnitOfWork, source: ConversationKey, channel: str, user_id: str | int
@@ -415,134 +354,72 @@ class ConversationService:
         inp: ServiceInput,
         locale_hint: str | None,
     ) -> Turn:
-        if stored is None or stored.state.get("stage") not in _IN_PROGRESS:
-            locale = match_locale(locale_hint, self.default_locale)
-            return await self._choose(uow, key, None, inp, locale)
-        if stored.state["stage"] == "choose":
-            return await self._choose(uow, key, stored, inp, stored.language)
-        return await self._run(uow, key, stored, inp)
+        if stored is not None and stored.state.get("stage") == "flow":
+            return await self._run(uow, key, stored, inp)
+        # A newcomer, or a conversation kept from before the entry flow ("choose").
+        hint = stored.language if stored is not None else locale_hint
+        locale = match_locale(hint, self.default_locale)
+        marks = stored.state.get("crisis_marks", ()) if stored is not None else ()
+        sprint = self._first(key.channel, inp, locale, marks)
+        return await self._finish(uow, key, stored, await self._begin(uow, key, sprint))
+
+    def _first(
+        self, channel: str, inp: ServiceInput, locale: str, marks: Sequence[Mapping[str, str]] = ()
+    ) -> Sprint:
+        """A newcomer's first input on the entry flow. An input that moves the entry
+        flow on (a choice, the language chooser) applies straight away; anything else
+        (crisis words, help, a greeting) gets its own answer, then the welcome and the
+        first question."""
+        env = self._env(channel)
+        opened = start(self.library.entry, env, locale=locale)
+        if marks:  # signs of danger seen before the entry flow existed stay marked
+            kept = tuple(CrisisMark.from_json(m) for m in marks)
+            opened = Sprint(replace(opened.session, crisis=True, crisis_marks=kept), opened.events)
+        if isinstance(inp, StartInput):
+            return opened
+        sprint = resume(self.library.entry, opened.session, inp, env)
+        moved = sprint.session.pending != opened.session.pending
+        if moved or sprint.session.status != opened.session.status:
+            return sprint
+        said = tuple(
+            e
+            for e in sprint.events
+            if not isinstance(e, QuestionAsked)
+            and not (isinstance(e, MessageCreated) and e.kind == "correction")
+        )
+        return Sprint(sprint.session, (*said, *opened.events))
+
+    async def _begin(self, uow: UnitOfWork, key: ConversationKey, sprint: Sprint) -> Sprint:
+        """After the entry flow chose a flow: start it in the language chosen, with the
+        signs of danger seen so far, and the typist's remembered details."""
+        chosen = next((e for e in sprint.events if isinstance(e, FlowChosen)), None)
+        if chosen is None:
+            return sprint
+        flow = self.library.current(chosen.flow_id)
+        kept = await remembered(uow).load(key, flow.id) if _remembers(flow) else {}
+        entry = sprint.session
+        begun = start(flow, self._env(key.channel), locale=entry.locale, remembered=kept)
+        if entry.crisis:
+            session = replace(begun.session, crisis=True, crisis_marks=entry.crisis_marks)
+            begun = Sprint(session, begun.events)
+        return Sprint(begun.session, (*sprint.events, *begun.events))
 
     async def _save(
         self,
         uow: UnitOfWork,
         key: ConversationKey,
         stored: Conversation | None,
-        *,
-        flow_id: str,
-        flow_version: int,
-        state: Mapping[str, Any],
-        language: str,
+        session: Session,
     ) -> None:
         await uow.conversations.save(
             key,
-            flow_id=flow_id,
-            flow_version=str(flow_version),
-            state=state,
-            language=language,
+            flow_id=session.flow_id,
+            flow_version=str(session.flow_version),
+            state={"stage": "flow", "session": session.to_json()},
+            language=session.locale,
             expires_at=self._clock() + self._ttl,
             expected_version=None if stored is None else stored.version,
         )
-
-    async def _choose(
-        self,
-        uow: UnitOfWork,
-        key: ConversationKey,
-        stored: Conversation | None,
-        inp: ServiceInput,
-        locale: str,
-    ) -> Turn:
-        """Before a flow: who is this intake for, and in which language."""
-        messages: list[Outgoing] = []
-        crisis = False
-        # Signs of danger seen earlier on this screen stay marked for staff follow-up.
-        marked = bool(stored is not None and stored.state.get("crisis"))
-        choosing = "flow"
-        hit = detect_crisis(inp.text) if isinstance(inp, TextInput) else None
-        if hit is None and isinstance(inp, TextInput):
-            # The crisis or help word, or "/taal fa", typed before a flow is chosen.
-            typed = parse_command(inp.text)
-            if isinstance(typed, LanguageInput) or (
-                typed is not None and typed.command in (Command.CRISIS, Command.HELP)
-            ):
-                inp = typed
-        marks = list(stored.state.get("crisis_marks", ())) if stored is not None else []
-        if hit is not None or inp == CommandInput(Command.CRISIS):
-            crisis = True
-            categories = hit.categories if hit else ()
-            languages = hit.languages if hit else ()
-            cold = (
-                cold_weather_lines(self.directory, None, self._clock().date())
-                if "cold" in categories
-                else ()
-            )
-            texts = crisis_texts(categories, languages, cold)
-            messages.append(Outgoing(texts, None, "crisis"))
-            at = self._clock()
-            marks += [CrisisMark(c, at).to_json() for c in categories or ("command",)]
-            await _record_crisis(uow, key, categories, None)
-        elif (fallback := _fallback_of(inp)) is not None:
-            # A language the bot cannot speak yet: at least the numbers, in it.
-            messages.append(Outgoing(fallback_texts(fallback), None, "notice"))
-        elif inp == CommandInput(Command.HELP):
-            buttons = "typed_commands" not in self.traits(key.channel)
-            help_text = engine_wording.HELP_BUTTONS if buttons else engine_wording.HELP
-            messages.append(Outgoing((Text(help_text),), None, "help"))
-        if isinstance(inp, LanguageInput):
-            locale = match_locale(inp.locale, locale)
-        elif isinstance(inp, ChoiceInput) and inp.token == LANGUAGE_TOKEN:
-            if any(lang.code == inp.option for lang in LANGUAGES):
-                locale = inp.option
-        elif isinstance(inp, ChoiceInput) and inp.token == START_TOKEN:
-            if inp.option == LANGUAGE_OPTION:
-                choosing = "language"
-            elif any(flow_id == inp.option for flow_id, _ in offered_flows(self.library)):
-                return await self._begin(uow, key, stored, inp.option, locale, marks, messages)
-        elif isinstance(inp, TextInput):
-            chosen = _typed_choice(inp.text, offered_flows(self.library))
-            if chosen is not None:
-                return await self._begin(uow, key, stored, chosen, locale, marks, messages)
-        if stored is None or isinstance(inp, StartInput):
-            messages.append(Outgoing((Text(WELCOME), Text(NOT_EMERGENCY)), None, "say"))
-        prompt = language_prompt() if choosing == "language" else _start_prompt(self.library)
-        messages.append(Outgoing((), prompt, "question"))
-        await self._save(
-            uow,
-            key,
-            stored,
-            flow_id="_start",
-            flow_version=0,
-            state={
-                "stage": "choose",
-                "choosing": choosing,
-                "crisis": crisis or marked,
-                "crisis_marks": marks[-MAX_CRISIS_MARKS:],
-            },
-            language=locale,
-        )
-        return Turn(tuple(messages), locale, crisis=crisis)
-
-    async def _begin(
-        self,
-        uow: UnitOfWork,
-        key: ConversationKey,
-        stored: Conversation | None,
-        flow_id: str,
-        locale: str,
-        marks: list[dict[str, str]],
-        messages: list[Outgoing],
-    ) -> Turn:
-        """Start the chosen flow; signs of danger seen on the start screen go along."""
-        flow = self.library.current(flow_id)
-        kept = await remembered(uow).load(key, flow_id) if _remembers(flow) else {}
-        sprint = start(flow, self._env(key.channel), locale=locale, remembered=kept)
-        if marks or (stored is not None and stored.state.get("crisis")):
-            session = replace(
-                sprint.session,
-                crisis=True,
-                crisis_marks=tuple(CrisisMark.from_json(m) for m in marks),
-            )
-            sprint = Sprint(session, sprint.events)
-        return await self._finish(uow, key, stored, sprint, messages)
 
     async def _run(
         self, uow: UnitOfWork, key: ConversationKey, stored: Conversation, inp: ServiceInput
@@ -553,17 +430,21 @@ class ConversationService:
         except (FlowNotFound, KeyError, TypeError, ValueError):
             # The flow version is gone or the state is unreadable: start again, honestly.
             await uow.conversations.delete(key)
-            turn = await self._choose(uow, key, None, StartInput(), stored.language)
+            turn = await self._finish(
+                uow, key, None, self._first(key.channel, StartInput(), stored.language)
+            )
             notice = Outgoing((Text(LOST_SESSION),), None, "notice")
-            return Turn((notice, *turn.messages), turn.locale)
+            return replace(turn, messages=(notice, *turn.messages))
         if isinstance(inp, StartInput):
             prompt = current_prompt(flow, session, self.traits(key.channel))
-            messages = [Outgoing((Text(RESUMED),), None, "notice")]
-            if prompt is not None:
-                messages.append(Outgoing((), prompt, "question"))
-            return Turn(tuple(messages), session.locale, flow_id=flow.id)
+            if flow.entry:  # back at the start screen: the welcome again
+                greeting = [m for m in self.opening(session.locale).messages if m.prompt is None]
+            else:
+                greeting = [Outgoing((Text(RESUMED),), None, "notice")]
+            messages = [*greeting, *([Outgoing((), prompt, "question")] if prompt else [])]
+            return Turn(tuple(messages), session.locale, flow_id=_intake_flow(flow))
         sprint = resume(flow, session, inp, self._env(key.channel))
-        return await self._finish(uow, key, stored, sprint, [])
+        return await self._finish(uow, key, stored, await self._begin(uow, key, sprint))
 
     async def _remember(
         self, uow: UnitOfWork, key: ConversationKey, event: IntakeSubmitted, flow: Flow
@@ -581,14 +462,13 @@ class ConversationService:
         key: ConversationKey,
         stored: Conversation | None,
         sprint: Sprint,
-        messages: list[Outgoing],
     ) -> Turn:
         session = sprint.session
+        flow = self.library.get(session.flow_id, session.flow_version)
         reference = None
         crisis = False
         for event in sprint.events:
             if isinstance(event, IntakeSubmitted):
-                flow = self.library.get(event.flow_id, event.flow_version)
                 new = to_new_pre_aanmelding(
                     event,
                     flow,
@@ -601,30 +481,22 @@ class ConversationService:
                 await self._remember(uow, key, event, flow)
             elif isinstance(event, CrisisDetected):
                 crisis = True
-                await _record_crisis(uow, key, event.categories, session.flow_id)
+                where = None if event.node is None or flow.entry else session.flow_id
+                await _record_crisis(uow, key, event.categories, where)
         ended = any(isinstance(e, SessionStopped | SessionEnded) for e in sprint.events)
         if ended:
             if stored is not None:
                 await uow.conversations.delete(key)
         else:
-            await self._save(
-                uow,
-                key,
-                stored,
-                flow_id=session.flow_id,
-                flow_version=session.flow_version,
-                state={"stage": "flow", "session": session.to_json()},
-                language=session.locale,
-            )
-        messages.extend(_outgoing(sprint))
+            await self._save(uow, key, stored, session)
         locale = session.locale
         for event in sprint.events:
             if isinstance(event, LanguageChanged):
                 locale = event.locale
         return Turn(
-            tuple(messages),
+            tuple(_outgoing(sprint)),
             locale,
-            flow_id=session.flow_id,
+            flow_id=_intake_flow(flow),
             reference=reference,
             crisis=crisis,
             events=sprint.events,
@@ -647,18 +519,6 @@ async def _record_crisis(
     )
 
 
-def _fallback_of(inp: ServiceInput) -> str | None:
-    """A language without a catalog that the person writes in or asks for."""
-    if isinstance(inp, LanguageInput):
-        code = inp.locale.replace("_", "-").split("-")[0].lower()
-        return code if code in FALLBACK_LANGUAGES else None
-    return fallback_language(inp.text) if isinstance(inp, TextInput) else None
-
-
-def _typed_choice(text: str, offered: list[tuple[str, str]]) -> str | None:
-    """A typed answer to the start prompt: its number, or the flow's name."""
-    typed = text.strip().lower()
-    for index, (flow_id, _) in enumerate(offered, start=1):
-        if typed in (str(index), flow_id):
-            return flow_id
-    return None
+def _intake_flow(flow: Flow) -> str | None:
+    """The flow a turn is on, for a channel: None before a flow was chosen."""
+    return None if flow.entry else flow.id

@@ -42,6 +42,12 @@ def _walk(
             if is_message and isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str"):
                 if value.value.strip():
                     yield value.start_mark.line + 1, "gettext", value.value, []
+            elif is_message and isinstance(value, yaml.SequenceNode):  # say: [a, b]
+                for item in value.value:
+                    if isinstance(item, yaml.ScalarNode) and item.value.strip():
+                        yield item.start_mark.line + 1, "gettext", item.value, []
+                    else:
+                        yield from _walk(item, keys, sections, skip, in_section)
             else:
                 yield from _walk(value, keys, sections, skip, in_section or key in sections)
     elif isinstance(node, yaml.SequenceNode):

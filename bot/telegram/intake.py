@@ -7,7 +7,7 @@ An adapter (aiogram or python-telegram-bot) turns its framework's update into an
   button -> `LanguageInput`); forged callback data changes nothing;
 - `/start [payload]` -> `StartInput(payload)`, `/help` -> HELP, `/hulp` -> CRISIS
   (the crisis numbers), `/terug` -> BACK, `/stop` -> STOP, `/taal [code]` -> the
-  language chooser or `LanguageInput`; `/status` and `/privacy` are answered here,
+  language chooser (the engine's) or `LanguageInput`; `/status` and `/privacy` are answered here,
   and `/webchat` (with WEB_CHAT_URL) with a one-time link that moves the intake to the
   web chat (`intake.handoff`; the same link comes before the health and justice questions),
   and `/mijngegevens` (the access copy) and `/verwijder` (erasure after yes/no
@@ -65,13 +65,11 @@ from flows.texts import Text
 from intake import privacy_wording
 from intake.access_copy_text import copy_texts
 from intake.conversation import (
-    LANGUAGE_TOKEN,
     ConversationService,
     Outgoing,
     ServiceInput,
     StartInput,
     Turn,
-    language_prompt,
 )
 from intake.handoff import offer_handoff
 from intake.privacy import PrivacyService, erasure_texts
@@ -87,6 +85,8 @@ __all__ = ["GROUP_NOTICE", "MAX_TEXT_CHARS", "Handled", "Incoming", "TelegramInt
 
 MAX_TEXT_CHARS = 1000  # the longest answer any question takes
 ERASE_TOKEN = "verwijder"  # noqa: S105 - the callback token of /verwijder's buttons
+# Language buttons sent before the language chooser was the engine's: still work.
+OLD_LANGUAGE_TOKEN = "lang"  # noqa: S105
 log = logging.getLogger(__name__)
 GROUP_NOTICE = "telegram-group-notice"  # processed-updates namespace: one notice a group
 
@@ -270,7 +270,7 @@ class TelegramIntake:
             await self._erase(incoming, confirmed=choice.option == "yes")
             return Handled()
         inp: ServiceInput | None = choice
-        if choice is not None and choice.token == LANGUAGE_TOKEN:
+        if choice is not None and choice.token == OLD_LANGUAGE_TOKEN:
             inp = LanguageInput(choice.option) if language(choice.option) else None
         if inp is None:
             locale = self._locale(incoming, None)
@@ -292,10 +292,8 @@ class TelegramIntake:
             await self._service(incoming, CommandInput(command), help=command == Command.HELP)
         elif name == "taal":
             code = argument.lower()
-            if language(code) is not None:
-                await self._service(incoming, LanguageInput(code))
-            else:
-                await self._reply(incoming, [], prompt=language_prompt())
+            chooser = CommandInput(Command.LANGUAGE)
+            await self._service(incoming, LanguageInput(code) if language(code) else chooser)
         elif name == "status":
             await self._status(incoming)
         elif name == "privacy":

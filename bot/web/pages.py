@@ -17,11 +17,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from bot.web.wording import NOT_EMERGENCY
 from flows.engine import prompts as p
 from flows.engine import wording as w
 from flows.engine.prompts import Prompt
 from flows.texts import Text
-from intake.conversation import NOT_EMERGENCY
 from locales import render, translator
 from locales.languages import LANGUAGES, language
 
@@ -34,8 +34,6 @@ _INPUT_MODE = {"number": "numeric", "phone": "tel", "email": "email"}
 _AUTOCOMPLETE = {"phone": "tel", "email": "email"}
 # Extra options of a multiple choice, shown as buttons next to the tick boxes.
 _MULTI_BUTTONS = (p.NONE, p.DONT_KNOW, p.RATHER_NOT_SAY)
-# Service prompts before a flow runs: no back, help or stop there.
-_SERVICE_NODES = {"_start", "_language"}
 _PHONE = re.compile(r"(?<![\d-])(112|113|0800-\d{4})(?![\d-])")
 
 
@@ -118,7 +116,7 @@ def composer(prompt: Prompt, locale: str, text_limit: int) -> Composer:
         done_label=done_label,
         text=field,
         text_first=prompt.kind in _TYPED_KINDS,
-        commands=prompt.node not in _SERVICE_NODES,
+        commands=not prompt.entry,  # before any flow: nothing to go back to or stop
     )
 
 

@@ -11,6 +11,9 @@ HELP = N_("Hulp")
 STOP = N_("Stoppen")
 CHOSE_NOTHING = N_("Niets aangevinkt")
 
+# The page's emergency lines (also the entry flow's welcome: one message id).
+NOT_EMERGENCY = N_("Dit is geen noodhulp. Ben je in direct gevaar? Bel 112.")
+
 # Notices at the top of the chat.
 SESSION_REFUSED = N_("Je sessie was verlopen of niet geldig. Je begint opnieuw.")
 TOO_FAST = N_("Je gaat te snel. Wacht een paar seconden en probeer het opnieuw.")

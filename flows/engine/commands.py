@@ -28,6 +28,7 @@ for _command, _words in (
         "xaalad degdeg|degdeg",
     ),
     (Command.RESTART, "opnieuw|begin opnieuw|opnieuw beginnen|restart|start over|reset"),
+    (Command.LANGUAGE, "taal|andere taal|language|other language|sprache|langue"),
 ):
     for _word in _words.split("|"):
         _COMMANDS[fold(_word) or _word] = _command

@@ -35,7 +35,13 @@ from flows.engine.answers import (
 )
 from flows.engine.commands import DONE_WORDS, parse_command, parse_skip
 from flows.engine.crisis import detect_crisis
-from flows.engine.crisis_answer import cold_weather_lines, crisis_texts
+from flows.engine.crisis_answer import (
+    FALLBACK_LANGUAGES,
+    cold_weather_lines,
+    crisis_texts,
+    fallback_language,
+    fallback_texts,
+)
 from flows.engine.events import (
     AnswerRecorded,
     AnswerRejected,
@@ -43,6 +49,7 @@ from flows.engine.events import (
     ChoiceRejected,
     CrisisDetected,
     Event,
+    FlowChosen,
     IntakeSubmitted,
     LanguageChanged,
     MessageCreated,
@@ -103,13 +110,16 @@ class Env:
     holds the loket's contact and the shelters (never invented: operator data).
     `traits` are the channel's traits (`CHANNEL_TRAITS`): without "typed_commands"
     the help speaks of the page's buttons; without "chat_messages" an option that
-    needs the loket to write back in the chat is not offered.
+    needs the loket to write back in the chat is not offered. `languages` are the
+    (code, own name) of the languages the host speaks: the language chooser's
+    buttons (without them, choosing another language is refused).
     """
 
     clock: Callable[[], datetime]
     ids: Callable[[str], str]
     directory: ServiceDirectory = field(default_factory=sample_directory)
     traits: frozenset[str] = ALL_TRAITS
+    languages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,7 @@ class _Turn:
         self.remembered: dict[str, JSON] = dict(session.remembered)
         self.events: list[Event] = []
         self.unchanged = False  # a rejected button: the session stays exactly as it was
+        self.typed_text: str | None = None  # the text this turn, if the person typed one
         self.announce_change = False
         self.recommendation: Recommendation | None = None
         self.audience = "about" if flow.about_someone else "person"
@@ -260,8 +271,9 @@ class _Turn:
             node = self.flow.nodes[node_id]
             path.append(node_id)
             if node.say and node_id not in self.shown:
-                lines = [fill(node.say, self.operator_facts(facts))]
-                if node_id == self.flow.start:
+                known = self.operator_facts(facts)
+                lines = [fill(text, known) for text in (node.say, *node.say_more)]
+                if node_id == self.flow.start and not self.flow.entry:
                     typed = "typed_commands" in self.env.traits
                     lines.append(Text(w.HOW_TO_TYPED if typed else w.HOW_TO_BUTTONS))
                 self.say("say", *lines, node=node_id)
@@ -289,6 +301,9 @@ class _Turn:
                 self.shown.append(f"{node_id}{_RESULT_SHOWN}")
             elif node.action == Action.END:
                 self.end(node_id)
+                return
+            elif node.action == Action.BEGIN:
+                self.begin(node_id, facts)
                 return
             node_id = self.next_node(node, facts)
         raise RuntimeError("the flow goes round in a circle")  # the loader forbids it
@@ -395,6 +410,62 @@ class _Turn:
             self.history.clear()
         self.emit(SessionEnded(node_id, submitted=self.submission is not None))
 
+    def begin(self, node_id: str, facts: Mapping[str, JSON]) -> None:
+        """The entry flow is done: the host starts the flow chosen at its question."""
+        chooser = next(n for n in self.flow.questions if n.question and n.question.options_from)
+        assert chooser.question is not None
+        self.status = SessionStatus.FINISHED
+        self.pending = None
+        self.emit(FlowChosen(node_id, str(facts[chooser.question.fact])))
+
+    # --- the language chooser ------------------------------------------------------
+
+    def open_languages(self) -> None:
+        """Open the language chooser; its answer comes back to the open prompt."""
+        pending = self.pending
+        assert pending is not None
+        if not self.env.languages:
+            self.reject(pending.node, "not_a_choice", Text(w.REJECT_NOT_A_CHOICE), None)
+            return
+        resume = pending.resume if pending.kind == PendingKind.LANGUAGE else pending
+        self.open(PendingKind.LANGUAGE, pending.node, resume=resume, choices=self.env.languages)
+
+    def choose_language(self, code: str) -> None:
+        pending = self.pending
+        assert pending is not None
+        self.pending = pending.resume
+        self.locale = code
+        self.emit(LanguageChanged(code))
+        self.reprompt()
+
+    def language(self, locale: str) -> None:
+        """'/taal en': that language, when the host speaks it (or any, when the host
+        names none); a language without a catalog gets at least the crisis text in it."""
+        code = locale.replace("-", "_").split("_")[0].lower()
+        spoken = {c for c, _ in self.env.languages}
+        if spoken and locale not in spoken:
+            if code in spoken:
+                locale = code
+            else:
+                if code in FALLBACK_LANGUAGES:
+                    self.say("notice", *fallback_texts(code))
+                self.reprompt()
+                return
+        self.locale = locale
+        self.emit(LanguageChanged(locale))
+        self.reprompt()
+
+    def language_text(self, text: str) -> None:
+        """A typed answer to the language chooser: a language's code or own name."""
+        pending = self.pending
+        assert pending is not None
+        typed = fold(text)
+        for code, name in pending.choices:
+            if typed in (code, fold(name)):
+                self.choose_language(code)
+                return
+        self.reject(pending.node, "not_a_choice", Text(w.REJECT_NOT_A_CHOICE), None)
+
     # --- answers -------------------------------------------------------------------
 
     def record(self, node_id: str, value: JSON, status: AnswerStatus) -> None:
@@ -426,6 +497,12 @@ class _Turn:
 
     def reject(self, node: str, code: str, reason: Text, example: Text | None) -> None:
         self.emit(AnswerRejected(node, code))
+        if (
+            self.typed_text is not None
+            and (other := fallback_language(self.typed_text)) is not None
+        ):
+            # Written in a language the bot cannot speak yet: at least the numbers in it.
+            self.say("notice", *fallback_texts(other), node=node)
         lines = [reason] + ([Text(w.EXAMPLE, {"example": example})] if example else [])
         self.say("correction", *lines, node=node)
         self.reprompt()
@@ -451,6 +528,12 @@ class _Turn:
                 self.pending = pending.resume
                 self.say("notice", Text(w.STOP_CANCELLED))
                 self.reprompt()
+            return
+        if pending.kind == PendingKind.LANGUAGE:
+            self.choose_language(option)
+            return
+        if option == p.LANGUAGE:
+            self.open_languages()
             return
         if pending.kind == PendingKind.CONFIRM_PLACE:
             if option == p.YES:
@@ -584,6 +667,9 @@ class _Turn:
         if pending.kind == PendingKind.SUMMARY:
             self.summary_text(text)
             return
+        if pending.kind == PendingKind.LANGUAGE:
+            self.language_text(text)
+            return
         yes = typed_yes_no(text, self.locale)
         if yes is not None:
             self.choose(p.YES if yes else p.NO)
@@ -696,6 +782,8 @@ class _Turn:
             self.crisis_help("command", ())
         elif self.status != SessionStatus.ACTIVE or self.pending is None:
             self.say("notice", Text(w.FINISHED))
+        elif command == Command.LANGUAGE:
+            self.open_languages()
         elif command == Command.STOP:
             if self.pending.kind == PendingKind.CONFIRM_STOP:
                 self.reprompt()
@@ -723,6 +811,10 @@ class _Turn:
             return
         if pending.kind == PendingKind.CONFIRM_PLACE:
             self.choose(p.NO)
+            return
+        if pending.kind == PendingKind.LANGUAGE:
+            self.pending = pending.resume
+            self.reprompt()
             return
         if self.changing is not None:
             self.changing = None
@@ -798,6 +890,7 @@ class _Turn:
 
     def handle(self, inp: Input) -> None:
         if isinstance(inp, TextInput):
+            self.typed_text = inp.text
             hit = detect_crisis(inp.text)
             if hit is not None:
                 self.crisis_help("text", hit.categories, hit.languages)
@@ -812,9 +905,7 @@ class _Turn:
         elif isinstance(inp, CommandInput):
             self.command(inp.command)
         elif isinstance(inp, LanguageInput):
-            self.locale = inp.locale
-            self.emit(LanguageChanged(inp.locale))
-            self.reprompt()
+            self.language(inp.locale)
         elif isinstance(inp, ChoiceInput):
             if self.button(inp.token, inp.option):
                 self.choose(inp.option)

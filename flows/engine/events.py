@@ -26,6 +26,7 @@ __all__ = [
     "ChoiceRejected",
     "CrisisDetected",
     "Event",
+    "FlowChosen",
     "IntakeSubmitted",
     "LanguageChanged",
     "MessageCreated",
@@ -170,6 +171,16 @@ class SessionEnded(Event):
     type: ClassVar[str] = "session_ended"
     node: str
     submitted: bool
+
+
+@dataclass(frozen=True)
+class FlowChosen(Event):
+    """The entry flow is done: the host starts `flow_id` in the session's language,
+    carrying the crisis marks along (the entry session ends here)."""
+
+    type: ClassVar[str] = "flow_chosen"
+    node: str
+    flow_id: str
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class Action(StrEnum):
     SUBMIT = "submit"  # route and submit the pre-aanmelding (intake_submitted)
     RESULT = "result"  # show the advice, expectations, referrals and reference code
     END = "end"  # the conversation is over
+    BEGIN = "begin"  # entry flow: start the flow chosen at its `options_from` question
 
 
 ACTIONS = tuple(a.value for a in Action)
@@ -99,6 +100,11 @@ class Question:
     # The answer is about whoever types (a veldwerker's own name and phone): the host
     # keeps it per chat and fills it in next time, so it is typed once.
     remember: bool = False
+    # Also offer "Andere taal": the language chooser, after which this question returns.
+    languages: bool = False
+    # Entry flow: the options are filled in by the library ("offered_flows": one per
+    # flow whose `registration` has an `offer`, in its order).
+    options_from: str | None = None
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -121,6 +127,7 @@ class Node:
     depends_on: tuple[str, ...] = ()  # facts whose change makes this question asked again
     audience: str = "client"  # result node: "client" or "professional"
     line: int = 0
+    say_more: tuple[str, ...] = ()  # `say` given as a list: the lines after the first
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -142,6 +149,9 @@ class Flow:
     line_of: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line
     # Who submits, where it is offered, which facts hold consent and contact.
     registration: Registration | None = None
+    # The entry flow: what every conversation starts with (who the intake is for, the
+    # language); it ends by choosing a flow (`action: begin`), never by submitting.
+    entry: bool = False
 
     @property
     def questions(self) -> tuple[Node, ...]:

@@ -36,6 +36,7 @@ class Command(StrEnum):
     HELP = "help"
     CRISIS = "crisis"  # crisis numbers and staff follow-up
     RESTART = "restart"
+    LANGUAGE = "language"  # the language chooser
 
 
 @dataclass(frozen=True)

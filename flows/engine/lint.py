@@ -114,6 +114,8 @@ def lint(flow: Flow) -> list[FlowProblem]:
             add(node.line, f"node {node.id!r} tests {name!r}, which no question sets")
     actions = {node.action for node in flow.nodes.values()}
     registration = flow.registration
+    if flow.entry:
+        return sorted(found, key=lambda p: p.line)  # it chooses a flow; it submits nothing
     if registration is None:
         add(
             1,
@@ -157,7 +159,7 @@ def messages_of(flow: Flow) -> list[tuple[int, str]]:
     """Every message id a flow shows, with the line of its node (for catalog checks)."""
     out: list[tuple[int, str]] = [(flow.line_of.get("title", 1), flow.title)]
     for node in flow.nodes.values():
-        texts = [node.say]
+        texts = [node.say, *node.say_more]
         if node.question is not None:
             q = node.question
             texts += [q.text, q.label, q.example, q.help, *(o.text for o in q.options)]

@@ -50,6 +50,7 @@ TOP_KEYS = (
     "texts",
     "nodes",
     "registration",
+    "entry",
 )
 COMMON_KEYS = ("say", "next", "depends_on")
 QUESTION_KEYS = (
@@ -68,12 +69,15 @@ QUESTION_KEYS = (
     "help",
     "sets",
     "remember",
+    "languages",
+    "options_from",
 )
 ACTION_KEYS = ("action", "audience")
 NODE_KEYS = COMMON_KEYS + QUESTION_KEYS + ACTION_KEYS
 OPTION_KEYS = ("id", "text", "sets", "also", "requires")
 EXIT_KEYS = ("when", "to")
 AUDIENCES = ("client", "professional")
+OPTION_SOURCES = ("offered_flows",)  # `options_from`: filled in by the flow library
 
 
 @dataclass(frozen=True)
@@ -422,7 +426,20 @@ def _read_question(reader: _Reader, mv: MarkedValue, node_id: str) -> Question |
             required = node["required"].value
     options: tuple[Option, ...] = ()
     choice = qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
-    if choice:
+    options_from = None
+    if "options_from" in node:
+        if node["options_from"].value not in OPTION_SOURCES or qtype != QuestionType.SINGLE_CHOICE:
+            reader.problem(
+                node["options_from"].line,
+                f"{where}.options_from: a single_choice question may take its options from "
+                f"{', '.join(OPTION_SOURCES)}",
+            )
+        else:
+            options_from = node["options_from"].value
+    if options_from is not None:
+        if "options" in node:
+            options = _read_options(reader, node["options"], where, qtype, fact)
+    elif choice:
         if "options" not in node:
             reader.problem(mv.line, f"{where}: a {qtype.value} question needs 'options'")
         else:
@@ -499,6 +516,11 @@ def _read_question(reader: _Reader, mv: MarkedValue, node_id: str) -> Question |
                 node["remember"].line,
                 f"{where}.remember: only the typist's own details (local facts) are kept",
             )
+    languages = False
+    if "languages" in node:
+        languages = node["languages"].value is True
+        if not isinstance(node["languages"].value, bool):
+            reader.problem(node["languages"].line, f"{where}.languages: expected true or false")
     if question_text is None or label is None or fact is None:
         return None
     return Question(
@@ -517,6 +539,8 @@ def _read_question(reader: _Reader, mv: MarkedValue, node_id: str) -> Question |
         help=help_text,
         sets=sets,
         remember=remember,
+        languages=languages,
+        options_from=options_from,
     )
 
 
@@ -568,7 +592,7 @@ def _read_node(reader: _Reader, mv: MarkedValue, node_id: str) -> Node | None:
         return None
     reader.keys(mv, NODE_KEYS, where)
     node = mv.value
-    say = reader.text(node.get("say"), f"{where}.say", facts_allowed=True)
+    say, say_more = _read_say(reader, node.get("say"), where)
     question = None
     action = None
     audience = "client"
@@ -605,14 +629,18 @@ def _read_node(reader: _Reader, mv: MarkedValue, node_id: str) -> Node | None:
         reader.problem(mv.line, f"{where}: a node needs 'say', 'ask' or 'action'")
     exits: tuple[Exit, ...] = ()
     if "next" in node:
-        if action == Action.END:
-            reader.problem(node["next"].line, f"{where}: an end node has no 'next'")
+        if action in (Action.END, Action.BEGIN):
+            reader.problem(
+                node["next"].line,
+                f"{where}: {'an' if action == Action.END else 'a'} {action} node has no 'next'",
+            )
         else:
             exits = _read_exits(reader, node["next"], node_id)
-    elif action != Action.END and ("action" not in node or action is not None):
+    elif action not in (Action.END, Action.BEGIN) and ("action" not in node or action is not None):
         reader.problem(
             mv.line,
-            f"{where}: dead end: the node has no 'next' (only an 'action: end' node may stop)",
+            f"{where}: dead end: the node has no 'next' (only an 'action: end' or "
+            "'action: begin' node may stop)",
         )
     depends: tuple[str, ...] = ()
     if "depends_on" in node:
@@ -630,7 +658,24 @@ def _read_node(reader: _Reader, mv: MarkedValue, node_id: str) -> Node | None:
             depends = tuple(raw_dep)
         if question is None:
             reader.problem(node["depends_on"].line, f"{where}: only a question has 'depends_on'")
-    return Node(node_id, say, question, action, exits, depends, audience, mv.line)
+    return Node(node_id, say, question, action, exits, depends, audience, mv.line, say_more)
+
+
+def _read_say(
+    reader: _Reader, mv: MarkedValue | None, where: str
+) -> tuple[str | None, tuple[str, ...]]:
+    """`say`: one text, or a list of texts shown as the lines of one message."""
+    if mv is None or not mv.is_sequence:
+        return reader.text(mv, f"{where}.say", facts_allowed=True), ()
+    if not mv.value:
+        reader.problem(mv.line, f"{where}.say: expected a text or a list of texts")
+        return None, ()
+    lines = [
+        reader.text(item, f"{where}.say[{index + 1}]", facts_allowed=True)
+        for index, item in enumerate(mv.value)
+    ]
+    found = [line for line in lines if line is not None]
+    return (found[0], tuple(found[1:])) if found else (None, ())
 
 
 def _find_cycle(nodes: Mapping[str, Node], start: str) -> list[str] | None:
@@ -713,6 +758,7 @@ def check_flow_text(text: str, source: str) -> tuple[Flow | None, list[FlowProbl
     )
     if registration is not None:
         _check_consent_versions(reader, registration, nodes)
+    entry = _read_entry(reader, root, nodes, registration)
     if reader.problems:
         return None, reader.problems
     flow = Flow(
@@ -728,8 +774,45 @@ def check_flow_text(text: str, source: str) -> tuple[Flow | None, list[FlowProbl
         source=source,
         line_of=dict(root.key_lines),
         registration=registration,
+        entry=entry,
     )
     return flow, []
+
+
+def _read_entry(
+    reader: _Reader,
+    root: MarkedValue,
+    nodes: Mapping[str, Node],
+    registration: Registration | None,
+) -> bool:
+    """`entry: true`: the flow every conversation starts with. It chooses a flow (one
+    question with `options_from`, then `action: begin`) and registers nothing; only an
+    entry flow may do either."""
+    raw = root.value.get("entry")
+    entry = raw is not None and raw.value is True
+    if raw is not None and not isinstance(raw.value, bool):
+        reader.problem(raw.line, "entry: expected true or false")
+    choosers = [n for n in nodes.values() if n.question and n.question.options_from]
+    begins = [n for n in nodes.values() if n.action == Action.BEGIN]
+    if not entry:
+        for node in choosers + begins:
+            reader.problem(
+                node.line,
+                f"node {node.id!r}: only an entry flow ('entry: true') chooses a flow "
+                "('options_from', 'action: begin')",
+            )
+        return False
+    if registration is not None:
+        reader.problem(
+            root.key_lines["registration"], "registration: an entry flow submits nothing"
+        )
+    if len(choosers) != 1 or not begins:
+        reader.problem(
+            root.line,
+            "an entry flow needs one question with 'options_from: offered_flows' and a node "
+            "with 'action: begin'",
+        )
+    return True
 
 
 def _check_consent_versions(

@@ -61,6 +61,14 @@ def build_prompt(
         msgid = w.PLACE_DID_YOU_MEAN if pending.known_place else w.PLACE_UNKNOWN
         text = Text(msgid, {"place": pending.place or ""})
         return Prompt(pending.token, pending.node, pending.kind.value, text, yes_no, True)
+    if pending.kind == PendingKind.LANGUAGE:
+        # Each language's name in its own script: not translated.
+        languages = tuple(PromptOption(code, Text(name)) for code, name in pending.choices)
+        text = Text(w.CHOOSE_LANGUAGE)
+        kind = QuestionType.SINGLE_CHOICE.value
+        return Prompt(
+            pending.token, p.LANGUAGE_NODE, kind, text, languages, False, entry=flow.entry
+        )
     if pending.kind == PendingKind.SUMMARY:
         changes = []
         for node_id, node in flow.nodes.items():  # in the flow's order
@@ -95,6 +103,8 @@ def build_prompt(
     if not question.required:
         options.append(PromptOption(p.DONT_KNOW, Text(w.DONT_KNOW)))
         options.append(PromptOption(p.RATHER_NOT_SAY, Text(w.RATHER_NOT_SAY)))
+    if question.languages:
+        options.append(PromptOption(p.LANGUAGE, Text(w.OTHER_LANGUAGE)))
     choice_only = qtype in (
         QuestionType.SINGLE_CHOICE,
         QuestionType.MULTIPLE_CHOICE,
@@ -110,6 +120,7 @@ def build_prompt(
         multiple=qtype == QuestionType.MULTIPLE_CHOICE,
         example=example_for(question),
         max_length=question.max_length if qtype == QuestionType.TEXT else None,
+        entry=flow.entry,
     )
 
 

@@ -18,6 +18,8 @@ __all__ = [
     "BACK_OPTION",
     "DONE",
     "DONT_KNOW",
+    "LANGUAGE",
+    "LANGUAGE_NODE",
     "NO",
     "NONE",
     "RATHER_NOT_SAY",
@@ -38,6 +40,8 @@ YES = "yes"  # also the option ids of a yes/no question
 NO = "no"
 SUBMIT = "_submit"
 BACK_OPTION = "_back"
+LANGUAGE = "_language"  # "Andere taal": opens the language chooser
+LANGUAGE_NODE = "_language"  # the node of the language chooser's prompt
 _CHANGE = "_change:"
 
 
@@ -67,6 +71,8 @@ class Prompt:
     multiple: bool = False
     example: Text | None = None
     max_length: int | None = None
+    # A prompt of the entry flow (before any intake): nothing to go back to or stop.
+    entry: bool = False
 
     def option(self, option_id: str) -> PromptOption | None:
         return next((o for o in self.options if o.id == option_id), None)

@@ -47,6 +47,7 @@ class PendingKind(StrEnum):
     CONFIRM_PLACE = "confirm_place"
     CONFIRM_STOP = "confirm_stop"
     SUMMARY = "summary"
+    LANGUAGE = "language"  # the language chooser; `resume` is the prompt to return to
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ class Pending:
     selection: tuple[str, ...] = ()  # multiple choice: options ticked so far
     place: str | None = None  # confirm_place: the name to confirm
     known_place: bool = True  # confirm_place: a known name (else: as typed)
-    resume: Pending | None = None  # confirm_stop: the prompt to return to
+    resume: Pending | None = None  # confirm_stop, language: the prompt to return to
+    # language: the (code, own name) of each language offered, as they were offered
+    choices: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind.value, "node": self.node, "token": self.token}
@@ -85,6 +88,8 @@ class Pending:
             out["known_place"] = False
         if self.resume is not None:
             out["resume"] = self.resume.to_json()
+        if self.choices:
+            out["choices"] = [list(choice) for choice in self.choices]
         return out
 
     @classmethod
@@ -97,6 +102,7 @@ class Pending:
             place=data.get("place"),
             known_place=bool(data.get("known_place", True)),
             resume=cls.from_json(data["resume"]) if data.get("resume") else None,
+            choices=tuple((str(c), str(n)) for c, n in data.get("choices", ())),
         )
 
 

@@ -63,6 +63,10 @@ REJECT_NONE_CHOSEN = N_(
     "Je hebt nog niets gekozen. Kies een of meer antwoorden, of 'Geen van deze'."
 )
 
+# The language chooser (a question may offer it; the command 'taal' opens it).
+OTHER_LANGUAGE = N_("Andere taal (Language)")
+CHOOSE_LANGUAGE = N_("Kies je taal.")
+
 # The municipality question.
 PLACE_DID_YOU_MEAN = N_("Bedoel je {place}?")
 PLACE_UNKNOWN = N_("Ik ken de plaats {place} niet. Klopt de naam?")

@@ -3,13 +3,14 @@ replayed through it on SQLite and PostgreSQL, plus what only the service does.""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import pytest
 
 from flows.engine.inputs import ChoiceInput, Command, CommandInput, TextInput
+from flows.engine.prompts import LANGUAGE as LANGUAGE_OPTION
 from flows.routing import recommend
-from intake.conversation import LANGUAGE_OPTION, ConversationService, StartInput, Turn
+from intake.conversation import ConversationService, StartInput, Turn
 from storage.database import Database
 from tests.scenario_files import Scenario, load_scenarios, step_input
 from tests.storage.conftest import Backend
@@ -24,7 +25,7 @@ def service(database: Database) -> ConversationService:
 
 async def choose_flow(svc: ConversationService, user: str, flow: str, channel: str = "web") -> Turn:
     first = await svc.handle(channel, user, StartInput())
-    assert first.prompt is not None and first.prompt.node == "_start"
+    assert first.prompt is not None and first.prompt.entry
     return await svc.handle(channel, user, ChoiceInput(first.prompt.token, flow))
 
 
@@ -119,7 +120,7 @@ async def test_crisis_in_the_first_message_shows_the_numbers(database: Database)
     turn = await svc.handle("web", "u", TextInput("ik wil niet meer leven"))
     assert turn.crisis
     assert any("112" in text.msgid for m in turn.messages for text in m.texts)
-    assert turn.prompt is not None and turn.prompt.node == "_start"
+    assert turn.prompt is not None and turn.prompt.entry
     async with database.unit_of_work(write=False) as uow:
         events = await uow.audit.events()
     assert [e.action for e in events] == ["crisis_detected"]
@@ -160,9 +161,41 @@ async def test_a_crisis_before_the_flow_stays_marked_when_the_flow_starts(
     svc = service(database)
     await svc.handle("web", "u", TextInput("ik wil dood"))
     chooser = await svc.handle("web", "u", TextInput("geen idee"))
-    assert chooser.prompt is not None and chooser.prompt.node == "_start"
+    assert chooser.prompt is not None and chooser.prompt.entry
     started = await svc.handle("web", "u", ChoiceInput(chooser.prompt.token, "veldwerk"))
     assert started.flow_id == "veldwerk"
     async with database.unit_of_work(write=False) as uow:
         stored = await uow.conversations.load(svc.key("web", "u"))
     assert stored is not None and stored.state["session"]["crisis"] is True
+
+
+async def test_a_start_screen_kept_from_before_the_entry_flow_goes_on(database: Database) -> None:
+    """A conversation stored on the old start screen (stage "choose") after an
+    upgrade: the entry flow takes over in its language, with its crisis marks."""
+    svc = service(database)
+    key = svc.key("web", "u")
+    async with database.unit_of_work() as uow:
+        await uow.conversations.save(
+            key,
+            flow_id="_start",
+            flow_version="0",
+            state={
+                "stage": "choose",
+                "choosing": "flow",
+                "crisis": True,
+                "crisis_marks": [{"category": "suicide", "at": "2026-12-01T10:00:00+00:00"}],
+            },
+            language="en",
+            expires_at=database.clock() + timedelta(days=1),
+            expected_version=None,
+        )
+    view = await svc.view("web", "u")
+    assert view is not None and view.prompt is not None and view.prompt.entry
+    started = await svc.handle("web", "u", ChoiceInput(view.prompt.token, "zelfmelding"))
+    assert started.flow_id == "zelfmelding" and started.locale == "en"
+    async with database.unit_of_work(write=False) as uow:
+        stored = await uow.conversations.load(key)
+    assert stored is not None
+    session = stored.state["session"]
+    assert session["crisis"] is True
+    assert [m["category"] for m in session["crisis_marks"]] == ["suicide"]

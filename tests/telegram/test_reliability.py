@@ -74,7 +74,8 @@ async def test_a_redelivered_update_has_one_effect(
     async with telegram_bot(backend, framework, mode) as bot:
         await bot.send(chat, "/start")
         before = bot.received(chat)
-        update = bot.api.inject_callback(chat, bot.keyboard_id(chat), "start:veldwerk")
+        start = await open_token(bot, chat)  # the entry flow's question
+        update = bot.api.inject_callback(chat, bot.keyboard_id(chat), f"{start}:veldwerk")
         await bot.settle(chat, update, before)
         token = await open_token(bot, chat)
         assert await bot.resend(chat, update) == 0  # the same update_id again

@@ -19,17 +19,29 @@ from bot.telegram.rendering import (
 from bot.telegram.runner import sensitive_nodes
 from flows.engine.engine import Env, resume, start
 from flows.engine.events import QuestionAsked
-from flows.engine.inputs import CALLBACK_LIMIT, parse_callback
+from flows.engine.inputs import CALLBACK_LIMIT, ChoiceInput, parse_callback
 from flows.engine.library import flow_library
-from flows.engine.prompts import Prompt, PromptOption
+from flows.engine.prompts import LANGUAGE, Prompt, PromptOption
 from flows.texts import Text
-from intake.conversation import Outgoing, Turn, language_prompt
+from intake.conversation import Outgoing, Turn
 from locales.languages import LANGUAGES
 from tests.scenario_files import load_scenarios, step_input
 
 
 def constant(moment: datetime) -> Callable[[], datetime]:
     return lambda: moment
+
+
+def language_prompt() -> Prompt:
+    """The engine's language chooser, as the entry flow's "Andere taal" opens it."""
+    languages = tuple((lang.code, lang.name) for lang in LANGUAGES)
+    env = Env(clock=constant(datetime(2026, 1, 5, tzinfo=UTC)), ids=str, languages=languages)
+    entry = flow_library().entry
+    opened = start(entry, env)
+    assert opened.prompt is not None
+    chooser = resume(entry, opened.session, ChoiceInput(opened.prompt.token, LANGUAGE), env)
+    assert chooser.prompt is not None
+    return chooser.prompt
 
 
 def every_prompt() -> list[Prompt]:

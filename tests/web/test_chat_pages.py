@@ -105,7 +105,7 @@ def test_opening_is_the_start_prompt_without_storing(web: ChatApp) -> None:
     service = ConversationService(web.database, secret_key=SECRET)
     turn = service.opening("ar-SY")
     assert turn.locale == "ar"
-    assert turn.prompt is not None and turn.prompt.node == "_start"
+    assert turn.prompt is not None and turn.prompt.entry
     assert "noodhulp" in turn.messages[0].texts[1].msgid
 
 

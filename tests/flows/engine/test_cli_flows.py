@@ -20,7 +20,7 @@ def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
 def test_check_passes_on_the_packaged_flows() -> None:
     code, out, err = run("flows", "check")
     assert code == 0, err
-    assert out.strip() == "3 flow(s) checked: no problems"
+    assert out.strip() == "4 flow(s) checked: no problems"  # three intake flows and the entry flow
 
 
 def test_check_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:

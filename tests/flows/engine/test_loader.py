@@ -224,7 +224,7 @@ def test_the_good_flow_loads() -> None:
             broken("action: summary", "action: sumary"),
             [
                 "mini.yaml:40: node 'summary': unknown action 'sumary'; use one of summary, "
-                "submit, result, end; did you mean 'summary'?"
+                "submit, result, end, begin; did you mean 'summary'?"
             ],
             id="unknown-action",
         ),
