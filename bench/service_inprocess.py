@@ -118,7 +118,8 @@ async def intake_bench(framework: str, url: str) -> Bench:
     per_chat: Counter[int] = Counter()
     deliverer = OutboxDeliverer(database, fake_bot_api(calls, per_chat), pacer=Pacer(UNPACED))
     options = RenderOptions(sensitive_nodes=sensitive_nodes(service.library))
-    intake = TelegramIntake(service, on_queued=deliverer.wake, render_options=options)
+    intake = TelegramIntake(service, render_options=options)
+    intake.listen(lambda done: deliverer.wake() if done.queued else None)
     errors: list[BaseException] = []
     feed: Feed
     if framework == "aiogram":

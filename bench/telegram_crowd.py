@@ -59,6 +59,7 @@ from telegram_script import Move, moves
 
 from tests.fakes import TEST_TOKEN, FakeBotAPI, RateLimits
 from tests.scenario_files import Scenario, load_scenarios
+from tests.telegram.handled import HandledUpdates
 
 MESSAGE_METHODS = frozenset({"sendmessage", "editmessagetext", "editmessagereplymarkup"})
 POLL_SECONDS = 10
@@ -134,22 +135,19 @@ async def replies_per_step(scenarios: list[Scenario]) -> list[list[int]]:
 
     async with database_url("sqlite", "bench_count") as url:
         bench = await intake_bench("aiogram", url)
-        intake = bench.intake
-        assert intake is not None
+        assert bench.intake is not None
+        handled = HandledUpdates(bench.intake)
 
         async def count(chat: int, scenario: Scenario) -> list[int]:
             counts = []
-            after_taal = False
             for kind, value in moves(scenario):
                 if kind == "text":
                     data = bench.maker.message(chat, value)
-                else:
-                    token = "lang" if after_taal else bench.token(chat)
-                    data = bench.maker.callback(chat, 1, f"{token}:{value}")
-                after_taal = (kind, value) == ("text", "/taal")
+                else:  # the open question's token (the language chooser's after /taal)
+                    data = bench.maker.callback(chat, 1, f"{bench.token(chat)}:{value}")
                 before = bench.per_chat[chat]
                 await bench.feed(data)
-                queued = await intake.wait_processed(data["update_id"])
+                queued = await handled.wait(data["update_id"])
                 while bench.per_chat[chat] < before + queued:  # noqa: ASYNC110
                     await asyncio.sleep(0.002)  # the deliverer sends them meanwhile
                 counts.append(bench.per_chat[chat] - before)

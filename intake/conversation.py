@@ -58,6 +58,7 @@ __all__ = [
     "ConversationService",
     "OutboxWriter",
     "Outgoing",
+    "Reply",
     "StartInput",
     "Turn",
 ]
@@ -120,6 +121,19 @@ class Turn:
                 return message.prompt
         return None
 
+
+@dataclass(frozen=True)
+class Reply:
+    """What a channel answers itself, outside the dialogue (/status, /privacy, a
+    sticker): outbox payloads, and to whom (None: the person's own hash; an erased
+    chat's answer goes under a throwaway hash)."""
+
+    payloads: Sequence[Mapping[str, Any]]
+    recipient_hash: str | None = None
+
+
+# A channel's own answer, made in the unit of work from the open question (if any).
+ReplyMaker = Callable[[UnitOfWork, Turn | None], Awaitable[Reply]]
 
 # A push channel turns a turn into outbox payloads, queued in the same transaction.
 OutboxWriter = Callable[[Turn], Sequence[Mapping[str, Any]]]
@@ -253,8 +267,7 @@ class ConversationService:
         the engine, store, queue the outgoing messages (`outbox`) and let the channel
         record what it shows (`after`), all in that one transaction."""
         key = self.key(channel, user_id)
-        await uow.lock_conversation(key)
-        if update_id is not None and not await uow.updates.mark_processed(channel, update_id):
+        if not await _admit(uow, key, channel, update_id):
             return Turn((), self.default_locale, duplicate=True)
         stored = await uow.conversations.load(key)
         if stored is not None and stored.expired(self._clock()):
@@ -286,6 +299,42 @@ class ConversationService:
         if after is not None:
             await after(uow, turn)
         return turn
+
+    async def reply(
+        self,
+        channel: str,
+        user_id: str | int,
+        make: ReplyMaker,
+        *,
+        update_id: str | int | None = None,
+        once: tuple[str, str] | None = None,
+    ) -> Reply | None:
+        """The channel core for an answer outside the dialogue: in one unit of work,
+        the per-person lock, the idempotency rule (the update id, or `once`: another
+        namespace and key), the open question (None when there is none or it cannot
+        be read), the channel's answer (which may read or change data in the same
+        unit of work) and the outbox. None: a repeat, nothing done."""
+        key = self.key(channel, user_id)
+        async with self.database.unit_of_work() as uow:
+            namespace, seen = once or (channel, update_id)
+            if not await _admit(uow, key, namespace, seen):
+                return None
+            stored = await uow.conversations.load(key)
+            answer = await make(uow, self._readable(stored))
+            recipient = answer.recipient_hash or key.user_hash
+            for payload in answer.payloads:
+                await uow.outbox.enqueue(channel, recipient, str(user_id), payload)
+            return answer
+
+    def _readable(self, stored: Conversation | None) -> Turn | None:
+        """The open question of a conversation, or None when there is none or its flow
+        version is gone (the next input then starts again, and says so)."""
+        if stored is None or stored.expired(self._clock()):
+            return None
+        try:
+            return self.open_turn(stored)
+        except (FlowNotFound, KeyError, TypeError, ValueError):
+            return None
 
     def opening(self, locale_hint: str | None = None, channel: str = "web") -> Turn:
         """What `StartInput` shows a newcomer, without storing anything: a web page
@@ -501,6 +550,15 @@ class ConversationService:
             crisis=crisis,
             events=sprint.events,
         )
+
+
+async def _admit(
+    uow: UnitOfWork, key: ConversationKey, namespace: str, update_id: str | int | None
+) -> bool:
+    """Take the person's lock; False when this update was handled before (the one
+    idempotency rule of every channel: an update id counts once per namespace)."""
+    await uow.lock_conversation(key)
+    return update_id is None or await uow.updates.mark_processed(namespace, update_id)
 
 
 def _remembers(flow: Flow) -> bool:

@@ -83,7 +83,13 @@ class PrivacyService:
     ) -> list[CopyBlock]:
         """The copy for a chat's person (a channel that knows the hash already)."""
         async with self.database.unit_of_work(write=False) as uow:
-            data = await collect_person(uow, person)
+            return await self.copy_in(uow, person, erase_hint=erase_hint)
+
+    async def copy_in(
+        self, uow: UnitOfWork, person: Person, *, erase_hint: str | None = w.COPY_HOW_TO_ERASE
+    ) -> list[CopyBlock]:
+        """`copy_for` in the caller's unit of work (a channel answers in the same one)."""
+        data = await collect_person(uow, person)
         return copy_blocks(data, self.library, today=self.today(), erase_hint=erase_hint)
 
     async def erase_for_chat(self, channel: str, user_id: str | int) -> ErasureOutcome:

@@ -17,8 +17,11 @@ An adapter (aiogram or python-telegram-bot) turns its framework's update into an
   conversation does not move (a long text with crisis words still gets crisis help).
 
 The service queues the rendered messages in the outbox in the same unit of work as
-the step (with `update_id`, so a repeated update has no second effect); replies made
-here are queued the same way. Then the deliverer is woken. Only private chats: a
+the step (with `update_id`, so a repeated update has no second effect); answers made
+here (/status, /privacy, an unsupported message, ...) go through the same channel
+core (`ConversationService.reply`): one unit of work with the lock, the idempotency
+rule, the open question and the outbox. Listeners (`listen`) hear when each update is
+done and how many messages it queued: the deliverer wakes on them. Only private chats: a
 group hears once that the bot works in private chats only.
 
 Updates of one chat are handled one at a time, in arrival order (a FIFO lock per
@@ -57,7 +60,6 @@ from flows.engine.inputs import (
     TextInput,
     parse_callback,
 )
-from flows.engine.library import FlowNotFound
 from flows.engine.prompts import Prompt, PromptOption
 from flows.privacy_notices import current_notice
 from flows.service_texts import loket_contact
@@ -67,6 +69,7 @@ from intake.access_copy_text import copy_texts
 from intake.conversation import (
     ConversationService,
     Outgoing,
+    Reply,
     ServiceInput,
     StartInput,
     Turn,
@@ -81,7 +84,7 @@ from storage.erasure import Person
 from storage.pre_aanmeldingen import PreAanmeldingFilter
 from storage.unit_of_work import UnitOfWork
 
-__all__ = ["GROUP_NOTICE", "MAX_TEXT_CHARS", "Handled", "Incoming", "TelegramIntake"]
+__all__ = ["GROUP_NOTICE", "MAX_TEXT_CHARS", "Handled", "Incoming", "TelegramIntake", "UpdateDone"]
 
 MAX_TEXT_CHARS = 1000  # the longest answer any question takes
 ERASE_TOKEN = "verwijder"  # noqa: S105 - the callback token of /verwijder's buttons
@@ -132,10 +135,23 @@ class Incoming:
 
 
 @dataclass(frozen=True)
+class UpdateDone:
+    """An update is done: applied (or a repeat), or failed; the messages it queued."""
+
+    update_id: int
+    queued: int
+    failed: bool = False
+
+
+@dataclass(frozen=True)
 class Handled:
     """What the adapter still does itself: answer a callback query (with this text)."""
 
     callback_text: str | None = None
+
+
+# An answer made here: what it reads or changes in the unit of work, and the payloads.
+Compose = Callable[[UnitOfWork, Turn | None, Incoming], Awaitable[Reply]]
 
 
 class TelegramIntake:
@@ -143,7 +159,6 @@ class TelegramIntake:
         self,
         service: ConversationService,
         *,
-        on_queued: Callable[[], None] = lambda: None,
         render_options: RenderOptions | None = None,
         staff_chat: str | None = None,
         retry_pauses: tuple[float, ...] = (0.5, 1.0, 2.0),
@@ -155,17 +170,17 @@ class TelegramIntake:
         self.privacy = privacy or PrivacyService(service.database, library=service.library)
         self.render_options = render_options or RenderOptions()
         self.staff_chat = staff_chat
-        self._on_queued = on_queued
+        self._listeners: list[Callable[[UpdateDone], None]] = []
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-        self._processed: dict[int, int] = {}  # update id -> times handled
-        self._queued: dict[int, int] = {}  # update id -> messages its last handling queued
+        self._queued: dict[int, int] = {}  # updates being handled -> messages queued
         self._failed: set[int] = set()
-        self._changed = asyncio.Event()
         self._active = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
-    # --- bookkeeping for the webhook and tests ---------------------------------------
+    def listen(self, listener: Callable[[UpdateDone], None]) -> None:
+        """Be told when each update is done (the deliverer wakes on queued messages)."""
+        self._listeners.append(listener)
 
     def take_failure(self, update_id: int) -> bool:
         """True (once) when handling this update raised: the webhook answers 503."""
@@ -174,25 +189,8 @@ class TelegramIntake:
             return True
         return False
 
-    async def wait_processed(self, update_id: int, times: int = 1) -> int:
-        """Until this update was handled (`times` times: a redelivered update); the
-        number of messages its last handling queued (tests and the benchmark)."""
-        while self._processed.get(update_id, 0) < times:
-            changed = self._changed
-            await changed.wait()
-        return self._queued.get(update_id, 0)
-
     def _count(self, update_id: int, queued: int) -> None:
         self._queued[update_id] = self._queued.get(update_id, 0) + queued
-        self._on_queued()
-
-    def _done(self, update_id: int) -> None:
-        if len(self._processed) > 100_000:
-            self._processed.clear()
-            self._queued.clear()
-        self._processed[update_id] = self._processed.get(update_id, 0) + 1
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
 
     @contextlib.asynccontextmanager
     async def _chat_turn(self, chat_id: int) -> AsyncIterator[None]:
@@ -216,6 +214,7 @@ class TelegramIntake:
         self._idle.clear()
         self._queued[incoming.update_id] = 0
         self._failed.discard(incoming.update_id)
+        failed = False
         try:
             async with self._chat_turn(incoming.chat_id):
                 for pause in (*self.retry_pauses, None):
@@ -228,6 +227,7 @@ class TelegramIntake:
                     await asyncio.sleep(pause)
                 raise AssertionError("unreachable")
         except BaseException as error:
+            failed = True
             if isinstance(error, Exception):
                 log.error("update %s was not applied: %s", incoming.update_id, type(error).__name__)
             self._failed.add(incoming.update_id)
@@ -236,7 +236,9 @@ class TelegramIntake:
             self._active -= 1
             if self._active == 0:
                 self._idle.set()
-            self._done(incoming.update_id)
+            done = UpdateDone(incoming.update_id, self._queued.pop(incoming.update_id, 0), failed)
+            for listener in self._listeners:
+                listener(done)
 
     async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait for the updates being handled (at shutdown)."""
@@ -295,22 +297,49 @@ class TelegramIntake:
             chooser = CommandInput(Command.LANGUAGE)
             await self._service(incoming, LanguageInput(code) if language(code) else chooser)
         elif name == "status":
-            await self._status(incoming)
+            await self._answer(incoming, self._status)
         elif name == "privacy":
-            await self._reply(incoming, await self._privacy(incoming))
+            await self._answer(incoming, self._privacy)
         elif name == "mijngegevens":
-            person = Person(CHANNEL, self.service.key(CHANNEL, incoming.chat_id).user_hash)
-            await self._reply(incoming, copy_texts(await self.privacy.copy_for(person)))
+            await self._answer(incoming, self._copy)
         elif name == "verwijder":
             await self._reply(incoming, [], prompt=_erase_prompt())
         elif name == "webchat" and self.render_options.web_chat_url:
-            await self._web_chat(incoming, self.render_options.web_chat_url)
+            await self._answer(incoming, self._web_chat)
         else:
             await self._reply(incoming, [Text(wording.UNKNOWN_COMMAND)])
 
-    async def _privacy(self, incoming: Incoming) -> list[Text]:
+    # --- answers made here, each in one unit of work of the channel core --------------
+
+    async def _answer(
+        self, incoming: Incoming, compose: Compose, *, once: tuple[str, str] | None = None
+    ) -> None:
+        """An answer that is not a step of the dialogue, queued once per update id
+        (`once`: per another key) in one unit of work with what it reads or changes."""
+
+        async def answer(uow: UnitOfWork, view: Turn | None) -> Reply:
+            return await compose(uow, view, incoming)
+
+        reply = await self.service.reply(
+            CHANNEL, incoming.chat_id, answer, update_id=incoming.update_id, once=once
+        )
+        if reply is not None:
+            self._count(incoming.update_id, len(reply.payloads))
+
+    async def _reply(
+        self, incoming: Incoming, texts: Sequence[Text], *, prompt: Prompt | None = None
+    ) -> None:
+        """Sentences, then the open question again (or `prompt`); the conversation
+        itself is not touched."""
+
+        async def compose(uow: UnitOfWork, view: Turn | None, incoming: Incoming) -> Reply:
+            shown = prompt or (view.prompt if view is not None else None)
+            return Reply(text_payloads(texts, self._locale(incoming, view), shown))
+
+        await self._answer(incoming, compose)
+
+    async def _privacy(self, uow: UnitOfWork, view: Turn | None, incoming: Incoming) -> Reply:
         """The current notice of the flow in progress (else of the flow for oneself)."""
-        view = await self._view(incoming)
         own = self.service.library.for_submitter("self")
         default = own.id if own is not None else self.service.library.ids[0]
         flow = (view.flow_id if view is not None else None) or default
@@ -318,60 +347,58 @@ class TelegramIntake:
         texts = [*notice.texts, Text(wording.PRIVACY_COMMANDS), Text(wording.PRIVACY_TELEGRAM)]
         if self.render_options.web_chat_url:
             texts.append(Text(wording.WEB_CHAT, {"url": self.render_options.web_chat_url}))
-        return texts
+        return self._texts(texts, incoming, view)
 
-    async def _web_chat(self, incoming: Incoming, url: str) -> None:
+    async def _copy(self, uow: UnitOfWork, view: Turn | None, incoming: Incoming) -> Reply:
+        """/mijngegevens: the access copy, read in the same unit of work."""
+        person = Person(CHANNEL, self.service.key(CHANNEL, incoming.chat_id).user_hash)
+        return self._texts(copy_texts(await self.privacy.copy_in(uow, person)), incoming, view)
+
+    async def _status(self, uow: UnitOfWork, view: Turn | None, incoming: Incoming) -> Reply:
+        key = self.service.key(CHANNEL, incoming.chat_id)
+        records = await uow.pre_aanmeldingen.find(
+            PreAanmeldingFilter(channel_user_hash=key.user_hash)
+        )
+        draft = view is not None and view.flow_id is not None
+        return self._texts(status_texts(records, draft=draft), incoming, view)
+
+    async def _web_chat(self, uow: UnitOfWork, view: Turn | None, incoming: Incoming) -> Reply:
         """/webchat: a one-time link that moves the intake in progress to the web chat
         (or, with none in progress, the web chat's address); the question stays open
         here too, in case the person stays."""
-        view = await self._view(incoming)
+        url = self.render_options.web_chat_url
+        assert url is not None
         if view is None:
             texts = [Text(wording.WEB_CHAT_NOTHING, {"url": url})]
-            await self._queue(incoming, text_payloads(texts, self._locale(incoming, None)))
-            return
+            return Reply(text_payloads(texts, self._locale(incoming, None)))
         code = random_code()
         offer = dataclasses.replace(self.render_options, handoff_code=code).web_chat_text()
         assert offer is not None
-        payloads = text_payloads([offer], view.locale, view.prompt, no_preview=True)
-
-        async def store_code(uow: UnitOfWork) -> None:
-            await offer_handoff(uow, self.service, CHANNEL, incoming.chat_id, code)
-
-        await self._queue(incoming, payloads, also=store_code)
+        await offer_handoff(uow, self.service, CHANNEL, incoming.chat_id, code)
+        return Reply(text_payloads([offer], view.locale, view.prompt, no_preview=True))
 
     async def _erase(self, incoming: Incoming, *, confirmed: bool) -> None:
         """A pressed /verwijder button: erase (yes) or not (no), and say so, in one unit
         of work. The answer to an erased chat is queued under a throwaway hash, so no
         row links it to the chat once it is delivered (the address goes then)."""
-        view = await self._view(incoming)
-        locale = self._locale(incoming, view)
-        key = self.service.key(CHANNEL, incoming.chat_id)
-        async with self.database.unit_of_work() as uow:
-            if not await uow.updates.mark_processed(CHANNEL, incoming.update_id):
-                return
-            if confirmed:
-                await uow.lock_conversation(key)
-                outcome = await self.privacy.erase_in(uow, Person(CHANNEL, key.user_hash))
-                contact = loket_contact(self.service.directory)
-                payloads = text_payloads(erasure_texts(outcome, contact), locale)
-                recipient_hash = secrets.token_hex(32) if outcome.found else key.user_hash
-            else:
-                shown = view.prompt if view is not None else None
-                payloads = text_payloads([Text(privacy_wording.ERASE_CANCELLED)], locale, shown)
-                recipient_hash = key.user_hash
-            for payload in payloads:
-                await uow.outbox.enqueue(CHANNEL, recipient_hash, str(incoming.chat_id), payload)
-        self._count(incoming.update_id, len(payloads))
 
-    async def _status(self, incoming: Incoming) -> None:
-        key = self.service.key(CHANNEL, incoming.chat_id)
-        async with self.database.unit_of_work(write=False) as uow:
-            records = await uow.pre_aanmeldingen.find(
-                PreAanmeldingFilter(channel_user_hash=key.user_hash)
-            )
-        view = await self._view(incoming)
-        draft = view is not None and view.flow_id is not None
-        await self._reply(incoming, status_texts(records, draft=draft))
+        async def compose(uow: UnitOfWork, view: Turn | None, incoming: Incoming) -> Reply:
+            locale = self._locale(incoming, view)
+            if not confirmed:
+                shown = view.prompt if view is not None else None
+                return Reply(text_payloads([Text(privacy_wording.ERASE_CANCELLED)], locale, shown))
+            key = self.service.key(CHANNEL, incoming.chat_id)
+            outcome = await self.privacy.erase_in(uow, Person(CHANNEL, key.user_hash))
+            contact = loket_contact(self.service.directory)
+            payloads = text_payloads(erasure_texts(outcome, contact), locale)
+            return Reply(payloads, secrets.token_hex(32) if outcome.found else None)
+
+        await self._answer(incoming, compose)
+
+    def _texts(self, texts: Sequence[Text], incoming: Incoming, view: Turn | None) -> Reply:
+        """Sentences in the person's language, then the open question again."""
+        shown = view.prompt if view is not None else None
+        return Reply(text_payloads(texts, self._locale(incoming, view), shown))
 
     # --- through the conversation service ------------------------------------------
 
@@ -424,60 +451,21 @@ class TelegramIntake:
                 locale=self.service.default_locale,
             )
 
-    # --- replies made here ---------------------------------------------------------
-
-    async def _reply(
-        self, incoming: Incoming, texts: Sequence[Text], *, prompt: Prompt | None = None
-    ) -> None:
-        """Sentences, then the open question again (or `prompt`); the conversation
-        itself is not touched. Queued once per update id."""
-        view = await self._view(incoming)
-        shown = prompt or (view.prompt if view is not None else None)
-        await self._queue(incoming, text_payloads(texts, self._locale(incoming, view), shown))
-
-    async def _queue(
-        self,
-        incoming: Incoming,
-        payloads: Sequence[Payload],
-        *,
-        also: Callable[[UnitOfWork], Awaitable[None]] | None = None,
-    ) -> None:
-        """Queue replies made here, once per update id; `also` runs in the same unit of
-        work (a reply and what it refers to are kept together or not at all)."""
-        key = self.service.key(CHANNEL, incoming.chat_id)
-        async with self.database.unit_of_work() as uow:
-            if not await uow.updates.mark_processed(CHANNEL, incoming.update_id):
-                return
-            if also is not None:
-                await also(uow)
-            for payload in payloads:
-                await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
-        self._count(incoming.update_id, len(payloads))
-
     def _locale(self, incoming: Incoming, view: Turn | None) -> str:
         """The conversation's language, else the one Telegram reports for the person."""
         if view is not None:
             return view.locale
         return match_locale(incoming.language_code, self.service.default_locale)
 
-    async def _view(self, incoming: Incoming) -> Turn | None:
-        """The open question, if it can be read (a flow version may be gone: then the
-        next input starts again, which the service says itself)."""
-        try:
-            return await self.service.view(CHANNEL, incoming.chat_id)
-        except (FlowNotFound, KeyError, TypeError, ValueError):
-            return None
-
     async def _group_notice(self, incoming: Incoming) -> None:
         """Once per group: the bot works in private chats only. Nothing else is kept."""
         key = self.service.key(CHANNEL, incoming.chat_id)
-        locale = self._locale(incoming, None)
-        payload = {"method": "sendMessage", "text": render(Text(wording.PRIVATE_ONLY), locale)}
-        async with self.database.unit_of_work() as uow:
-            if not await uow.updates.mark_processed(GROUP_NOTICE, key.user_hash):
-                return
-            await uow.outbox.enqueue(CHANNEL, key.user_hash, str(incoming.chat_id), payload)
-        self._count(incoming.update_id, 1)
+
+        async def compose(uow: UnitOfWork, view: Turn | None, incoming: Incoming) -> Reply:
+            text = render(Text(wording.PRIVATE_ONLY), self._locale(incoming, None))
+            return Reply([{"method": "sendMessage", "text": text}])
+
+        await self._answer(incoming, compose, once=(GROUP_NOTICE, key.user_hash))
 
 
 def _erase_prompt() -> Prompt:

@@ -161,11 +161,11 @@ class TelegramRunner:
         )
         self.intake = TelegramIntake(
             self.service,
-            on_queued=self.deliverer.wake,
             render_options=options,
             staff_chat=settings.telegram_staff_chat_id,
             privacy=privacy,
         )
+        self.intake.listen(lambda done: self.deliverer.wake() if done.queued else None)
         self.started = asyncio.Event()
         self._adapter_started = False
         self.adapter: Adapter

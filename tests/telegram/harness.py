@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from storage.database import Database
 from tests.fakes import TEST_TOKEN, FakeBotAPI, RateLimits, SentMessage
 from tests.fakes.telegram_objects import JSONDict
 from tests.storage.conftest import Backend
+from tests.telegram.handled import HandledUpdates
 
 FRAMEWORKS = ("aiogram", "ptb")
 MODES = ("polling", "webhook")
@@ -93,6 +94,10 @@ class TelegramBot:
     runner: TelegramRunner
     database: Database
     port: int
+    handled: HandledUpdates = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.handled = HandledUpdates(self.runner.intake)
 
     # --- what the person sees ----------------------------------------------------
 
@@ -138,9 +143,7 @@ class TelegramBot:
     # --- what the person does --------------------------------------------------
 
     async def settle(self, chat_id: int, update: JSONDict, before: int, times: int = 1) -> int:
-        queued = await asyncio.wait_for(
-            self.runner.intake.wait_processed(update["update_id"], times), WAIT
-        )
+        queued = await asyncio.wait_for(self.handled.wait(update["update_id"], times), WAIT)
         await self.api.wait_for(lambda: self.received(chat_id) >= before + queued, WAIT)
         return queued
 

@@ -49,10 +49,8 @@ async def test_under_a_storm_of_429s_every_message_arrives_once_and_in_order(
     async with telegram_bot(backend, framework, mode) as bot:
         bot.api.fail_ratio("sendMessage", 0.2, retry_after=1, seed=3)
         updates = [bot.api.inject_message(chat, text) for text in BURST for chat in chats]
-        intake = bot.runner.intake
-        await asyncio.wait_for(
-            asyncio.gather(*(intake.wait_processed(u["update_id"]) for u in updates)), 15
-        )
+        handled = bot.handled
+        await asyncio.wait_for(asyncio.gather(*(handled.wait(u["update_id"]) for u in updates)), 15)
         await bot.runner.deliverer.wait_idle(30)
         bot.api.fail_ratio("sendMessage", 0)
         assert len(bot.api.faults.injected) >= 3

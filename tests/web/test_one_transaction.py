@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import event
 
+from bot.telegram.intake import Incoming
 from storage.database import Database
 from tests.web.conftest import ChatApp, PlainBrowser
 from tests.web.html_page import Form
@@ -100,3 +101,25 @@ async def test_every_telegram_update_is_one_transaction(web: ChatApp) -> None:
         await person.send("Sam")
     assert count == [1]
     assert await person.open_question() == "living"
+
+
+async def test_every_telegram_command_and_odd_message_is_one_transaction(web: ChatApp) -> None:
+    """Answers made outside the dialogue (/status, /privacy, a sticker, ...) go through
+    the same channel core: the lock, the update id, the open question and the outbox
+    in one transaction; a repeated update id in one more, with no effect."""
+    service = web.routes.chats.service
+    person = TelegramPerson(service)
+    await person.send("/start")
+    await person.press("zelfmelding")
+    for text in ("/status", "/privacy", "/mijngegevens", "/webchat", "/taal", "/onbekend"):
+        with transactions(web.database) as count:
+            await person.send(text)
+        assert count == [1], text
+    with transactions(web.database) as count:
+        await person.intake.handle(Incoming(person.update_id + 1, person.chat_id, text=None))
+    assert count == [1]  # a sticker: "type your answer", and the question again
+    person.update_id += 1
+    queued = len(await person.payloads())
+    with transactions(web.database) as count:
+        await person.intake.handle(Incoming(person.update_id, person.chat_id, text="/status"))
+    assert count == [1] and len(await person.payloads()) == queued  # a repeat: nothing new
