@@ -34,7 +34,7 @@ from flows.engine.coverage import unvisited, visited_nodes
 from flows.products import PRODUCTS
 from flows.routing import recommend
 from locales import render
-from tests.flows.engine.chat import Chat
+from tests.factories.engine import Chat
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*/*.yaml"))
