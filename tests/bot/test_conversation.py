@@ -11,8 +11,8 @@ from flows.engine.inputs import ChoiceInput, Command, CommandInput, TextInput
 from flows.routing import recommend
 from intake.conversation import LANGUAGE_OPTION, ConversationService, StartInput, Turn
 from storage.database import Database
+from tests.factories.databases import Backend
 from tests.scenario_files import Scenario, load_scenarios, step_input
-from tests.storage.conftest import Backend
 
 SCENARIOS = load_scenarios()
 SECRET = "service-test-secret"

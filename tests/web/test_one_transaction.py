@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from sqlalchemy import event
 
 from storage.database import Database
-from tests.web.conftest import ChatApp, PlainBrowser
+from tests.factories.web_chat import ChatApp, PlainBrowser
 from tests.web.html_page import Form
 from tests.web.telegram_person import TelegramPerson
 
