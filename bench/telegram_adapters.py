@@ -60,15 +60,15 @@ from bot.telegram.pacing import SendLimits  # noqa: E402
 from bot.telegram.runner import TelegramRunner  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
-from tests.conftest import POSTGRES_URL  # noqa: E402
-from tests.fakes import TEST_TOKEN, FakeBotAPI, RateLimits  # noqa: E402
-from tests.fakes_tests.clients import aiogram_bot  # noqa: E402
-from tests.storage.conftest import (  # noqa: E402
+from tests.factories.databases import (  # noqa: E402
     create_schema,
     drop_schema,
     schema_url,
     unique_schema,
 )
+from tests.factories.environment import POSTGRES_URL  # noqa: E402
+from tests.fakes import TEST_TOKEN, FakeBotAPI, RateLimits  # noqa: E402
+from tests.fakes_tests.clients import aiogram_bot  # noqa: E402
 
 # One person's intake: ("text", typed) or ("press", option of the newest keyboard).
 SCRIPT: tuple[tuple[str, str], ...] = (

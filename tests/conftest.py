@@ -1,5 +1,5 @@
-"""Shared test set-up: markers for the real services a test needs, and the test
-encryption key.
+"""Shared test set-up: fixtures and hooks only; what they build comes from
+tests/factories (tests import from there, never from a conftest).
 
 A test marked `postgres` or `chromium` is skipped when that part is missing on a
 developer's machine, and fails instead under CI (INTAKE_REQUIRE_SERVICES=1, set by
@@ -8,26 +8,46 @@ developer's machine, and fails instead under CI (INTAKE_REQUIRE_SERVICES=1, set 
 Every test process encrypts with `TEST_ENCRYPTION_KEY`: configured in this process
 (an autouse fixture) and put in the environment, so `intake` subprocesses and CLI
 commands use it too (a test of a missing key removes it from the subprocess's env).
+
+Databases: every test that takes `database` runs on SQLite (a fresh file per test,
+copied from a migrated template) and on PostgreSQL (one schema per test session, its
+tables emptied before each test), both migrated with the real Alembic migrations.
+The web chat (`web`, `browser`) and the dashboard (`world`, `dashboard`) are shared by
+their own folders' tests and the data protection tests.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-from functools import cache
-from urllib.parse import urlparse
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
 from storage.column_types import SensitiveValueCodec
+from storage.database import Database
 from storage.encryption import Keyring
-
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+from tests.factories.dashboard import Dashboard, World, fresh_dashboard, populate
+from tests.factories.databases import (
+    START,
+    Backend,
+    FakeClock,
+    copy_of,
+    drop_schema,
+    fresh_url,
+    migrated_schema,
+    migrated_sqlite,
+    run_blocking,
+    unique_schema,
 )
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE="  # 32 bytes, base64
+from tests.factories.environment import (
+    TEST_ENCRYPTION_KEY,
+    chromium_missing,
+    postgres_missing,
+    services_required,
+)
+from tests.factories.web_chat import SCENARIO_NOW, UNLIMITED, ChatApp, PlainBrowser, chat_app
+
 os.environ["ENCRYPTION_KEY"] = TEST_ENCRYPTION_KEY
 os.environ.pop("ENCRYPTION_KEYS_OLD", None)
 
@@ -36,27 +56,6 @@ os.environ.pop("ENCRYPTION_KEYS_OLD", None)
 def _test_encryption_key() -> None:
     """The process's keyring, as `intake serve` configures it at start."""
     SensitiveValueCodec.configure(Keyring.from_texts(TEST_ENCRYPTION_KEY))
-
-
-def services_required() -> bool:
-    return os.environ.get("INTAKE_REQUIRE_SERVICES", "") not in ("", "0", "false")
-
-
-@cache
-def postgres_missing() -> str | None:
-    url = urlparse(POSTGRES_URL.replace("+asyncpg", ""))
-    try:
-        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 5432), timeout=2):
-            return None
-    except OSError as error:
-        return f"PostgreSQL is not reachable at {url.hostname}:{url.port} ({error})"
-
-
-@cache
-def chromium_missing() -> str | None:
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    return None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -69,3 +68,89 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if services_required():
             pytest.fail(f"{reason}; required under CI (INTAKE_REQUIRE_SERVICES=1)")
         pytest.skip(reason)
+
+
+# --- databases -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, copied for each test."""
+    return migrated_sqlite(tmp_path_factory.mktemp("sqlite-template") / "template.db")
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A migrated schema of its own for this test session, dropped at the end."""
+    reason = postgres_missing()
+    if reason is not None:
+        pytest.skip(reason)  # the `postgres` marker turns this into a failure under CI
+    schema = unique_schema()
+    yield migrated_schema(schema)
+    run_blocking(drop_schema(schema))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    return Backend(request.param, await fresh_url(request, tmp_path, request.param))
+
+
+@pytest.fixture
+async def database(backend: Backend) -> AsyncIterator[Database]:
+    db = backend.database()
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def clock(backend: Backend) -> FakeClock:
+    return backend.clock
+
+
+@pytest.fixture
+async def postgres(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """PostgreSQL only, for what only a server database can show; mark the test
+    `@pytest.mark.postgres`."""
+    return Backend("postgres", await fresh_url(request, tmp_path, "postgres"))
+
+
+# --- the web chat ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    return copy_of(sqlite_template, tmp_path / "web.db")
+
+
+@pytest.fixture
+async def web(db_url: str) -> AsyncIterator[ChatApp]:
+    made = chat_app(db_url, FakeClock(SCENARIO_NOW), posts_per_session=UNLIMITED)
+    yield made
+    await made.database.dispose()
+
+
+@pytest.fixture
+async def browser(web: ChatApp) -> AsyncIterator[PlainBrowser]:
+    made = PlainBrowser(web.app)
+    yield made
+    await made.close()
+
+
+# --- the dashboard ---------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    """Staff accounts of every role and two pre-aanmeldingen in two regions."""
+    clock = FakeClock(START)
+    database = Database(await fresh_url(request, tmp_path, request.param), clock=clock)
+    yield await populate(database, clock)
+    await database.dispose()
+
+
+@pytest.fixture
+async def dashboard(world: World) -> AsyncIterator[Dashboard]:
+    """An HTTP client on the dashboard mounted at /loket, as `intake serve` does."""
+    made = await fresh_dashboard(world)
+    async with made.client:
+        yield made

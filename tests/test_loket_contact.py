@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from flows.service_directory import parse_directory
 from flows.service_texts import loket_contact
 from locales import render
-from tests.flows.test_service_directory import REAL, SHELTERS
+from tests.factories.service_data import REAL, SHELTERS
 
 TEMPLATES = [Path("locales/messages.pot"), Path("locales/loket.pot")]
 # A person is told to call, mail or contact the loket (not: the loket contacts them).

@@ -14,7 +14,7 @@ from flows.engine.events import IntakeSubmitted, MessageCreated, QuestionAsked, 
 from flows.texts import Text
 from locales import DOMAIN, LOCALE_DIR, render, translator
 from locales.languages import LANGUAGES
-from tests.flows.engine.chat import Chat
+from tests.factories.engine import Chat
 from tests.scenario_files import Scenario, load_scenarios
 
 SCENARIOS = load_scenarios()

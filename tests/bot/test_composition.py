@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import storage.database
 from bot.app import create_app
 from bot.settings import Settings
-from tests.storage.conftest import sqlite_template  # noqa: F401 - a migrated database
 
 
 class Engines:
@@ -45,7 +44,7 @@ async def test_the_service_runs_on_one_engine_and_disposes_of_it(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     telegram: bool,
-    sqlite_template: Path,  # noqa: F811
+    sqlite_template: Path,
 ) -> None:
     shutil.copy(sqlite_template, tmp_path / "intake.db")
     engines = Engines(storage.database.create_engine, storage.database.Database.dispose)

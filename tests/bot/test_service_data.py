@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.flows.test_service_directory import REAL, SHELTERS
+from tests.factories.service_data import REAL, SHELTERS
 from tests.serving import INTAKE, first_answer, running_serve, serve_env
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from storage.audit import AuditFilter
-from tests.loket.conftest import BASE, Dashboard, fresh_dashboard
+from tests.factories.dashboard import BASE, Dashboard, fresh_dashboard
 
 LOGIN = "login"  # a redirect to the login page
 OK = "ok"  # allowed: a page, a download, or a redirect after a change
@@ -71,7 +71,7 @@ def outcome(status: int, location: str) -> str | int:
 
 @pytest.mark.parametrize("role", [None, "beheer", "coord", "park", "maas"])
 async def test_every_route_for_every_role(world: object, role: str | None) -> None:
-    from tests.loket.conftest import World
+    from tests.factories.dashboard import World
 
     assert isinstance(world, World)
     dashboard = await fresh_dashboard(world)

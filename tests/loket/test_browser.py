@@ -22,18 +22,10 @@ from loket.totp import code_at
 from storage.database import Database
 from storage.lifecycle import Status
 from storage.pre_aanmeldingen import Submitter
-from tests.conftest import CHROMIUM
-from tests.loket.conftest import (
-    MAASTRICHT,
-    PARKSTAD,
-    PASSWORD,
-    FakeClock,
-    World,
-    build_app,
-    populate,
-    submission,
-)
-from tests.storage.conftest import run_blocking
+from tests.factories.dashboard import PASSWORD, World, build_app, populate
+from tests.factories.databases import FakeClock, run_blocking
+from tests.factories.environment import CHROMIUM
+from tests.factories.pre_aanmeldingen import MAASTRICHT, PARKSTAD, submission
 from tests.web.browser_support import LAUNCH_ARGS, SCREENSHOTS, serve
 
 pytestmark = pytest.mark.chromium

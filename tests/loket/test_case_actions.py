@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from storage.audit import AuditFilter
 from storage.lifecycle import Status
-from tests.loket.conftest import BASE, CHAT_ID, MAASTRICHT, Dashboard, World, submission
+from tests.factories.dashboard import BASE, Dashboard, World
+from tests.factories.pre_aanmeldingen import CHAT_ID, MAASTRICHT, submission
 
 
 async def status_of(world: World, ref: str) -> Status:

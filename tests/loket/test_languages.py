@@ -3,7 +3,7 @@ redirect to another site."""
 
 from __future__ import annotations
 
-from tests.loket.conftest import BASE, Dashboard
+from tests.factories.dashboard import BASE, Dashboard
 
 
 async def test_english_after_choosing_it(dashboard: Dashboard) -> None:

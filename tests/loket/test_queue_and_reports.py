@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 
 from storage.audit import AuditFilter
 from storage.lifecycle import Status
-from tests.loket.conftest import BASE, MAASTRICHT, PARKSTAD, Dashboard, World, submission
+from tests.factories.dashboard import BASE, Dashboard, World
+from tests.factories.pre_aanmeldingen import MAASTRICHT, PARKSTAD, submission
 
 
 async def add_many(world: World, count: int) -> list[str]:

@@ -11,7 +11,7 @@ from loket.config import InsecureCookiesRefused, LoketConfig, LoketSettings
 from loket.totp import code_at
 from storage.audit import AuditFilter
 from storage.lifecycle import Status
-from tests.loket.conftest import BASE, Dashboard, fresh_dashboard
+from tests.factories.dashboard import BASE, Dashboard, fresh_dashboard
 
 GENERIC = "Inloggen is niet gelukt."
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.loket.conftest import BASE, Dashboard
+from tests.factories.dashboard import BASE, Dashboard
 
 
 async def test_walk_through_every_page(dashboard: Dashboard) -> None:

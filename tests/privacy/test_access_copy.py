@@ -18,18 +18,22 @@ from flows.regions import region_data
 from flows.texts import Text
 from intake import privacy_wording as w
 from intake.access_copy_text import copy_text
-from intake.privacy import PrivacyService
 from locales import render
 from storage.database import Database
 from storage.lifecycle import Status
 from storage.pre_aanmeldingen import PreAanmelding
-from tests.privacy.conftest import FULL_INTAKES, SECRET, Backend, at_scenario_time, replay, service
-from tests.privacy.test_erasure import CHAT, intake, staff
+from tests.factories.databases import Backend
+from tests.factories.intakes import (
+    CHAT,
+    FULL_INTAKES,
+    at_scenario_time,
+    intake,
+    privacy,
+    replay,
+    service,
+    staff,
+)
 from tests.scenario_files import Scenario
-
-
-def privacy(database: Database) -> PrivacyService:
-    return PrivacyService(database, secret_key=SECRET)
 
 
 def day(value: date, locale: str = "nl") -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from storage.audit import AuditFilter
 from storage.lifecycle import Status
-from tests.loket.conftest import BASE, Dashboard, World
+from tests.factories.dashboard import BASE, Dashboard, World
 
 pytestmark = pytest.mark.parametrize("world", ["sqlite"], indirect=True)
 

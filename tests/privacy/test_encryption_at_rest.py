@@ -5,83 +5,19 @@ be changed, moved to another column or read under another key."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 
-from flows.texts import Text
 from locales import render
 from storage.column_types import EncryptionNotConfigured, SensitiveValueCodec
 from storage.database import Database
 from storage.encryption import EncryptionKey, EncryptionKeyError, Keyring, UndecryptableValue
 from storage.pre_aanmeldingen import PreAanmelding
-from tests.privacy.conftest import (
-    FULL_INTAKES,
-    Backend,
-    at_scenario_time,
-    keyring,
-    raw_dump,
-    replay,
-    service,
-)
+from tests.factories.databases import Backend
+from tests.factories.intakes import FULL_INTAKES, at_scenario_time, replay, service
+from tests.factories.tables import keyring, needles, raw_dump
 from tests.scenario_files import Scenario
-
-# Always special category in these intakes: never in clear, anywhere.
-ALWAYS = ("detention", "addiction", "gevangenis", "justice_contact", "problems")
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
-def _reason_strings(reason: Text) -> Iterator[str]:
-    yield reason.msgid[:40]
-    yield render(reason, "nl")[:40]
-    for param in reason.params.values():
-        if isinstance(param, Text):
-            yield from _reason_strings(param)
-        elif isinstance(param, str):
-            yield param
-
-
-def needles(record: PreAanmelding) -> set[str]:
-    """What must not be found in clear: the record's sensitive values, except values
-    that legitimately sit in clear columns (municipality, region, organisation...)."""
-    found = set(ALWAYS)
-    found |= set(_strings(record.profile.to_json()))
-    found |= set(_strings(dict(record.answers)))
-    for value in (
-        record.client_name,
-        record.contact_address,
-        record.submitter.name,
-        record.submitter.contact,
-        record.decision_reason,
-    ):
-        if value:
-            found.add(value)
-    for reason in record.reasons:
-        found |= set(_reason_strings(reason))
-    found |= set(record.referrals)
-    clear = {
-        record.municipality,
-        record.region,
-        record.submitter.organisation,
-        record.reference,
-        record.channel,
-        record.language,
-        record.recommended_product,
-        record.status.value,
-        record.submitter.kind,
-    }
-    return {n for n in found if len(n) >= 5 and n not in clear and not n.isdigit()}
 
 
 async def _intake(database: Database, backend: Backend, scenario: Scenario) -> PreAanmelding:

@@ -6,8 +6,6 @@ audit log keeps only non-personal facts and stays append-only otherwise."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -16,54 +14,26 @@ from flows.service_directory import sample_directory
 from flows.service_texts import loket_contact
 from flows.texts import Text
 from intake import privacy_wording as w
-from intake.privacy import PrivacyService, erasure_texts
-from locales import render
+from intake.privacy import erasure_texts
 from storage.audit import AuditFilter
 from storage.database import Database
 from storage.lifecycle import Status
 from storage.pre_aanmeldingen import PreAanmelding
 from storage.queue import QueueFilter
 from storage.user_hash import hash_channel_user
-from tests.privacy.conftest import (
+from tests.factories.databases import Backend
+from tests.factories.intakes import (
+    CHAT,
     FULL_INTAKES,
     SECRET,
-    Backend,
-    at_scenario_time,
-    decrypted_dump,
-    raw_dump,
-    replay,
-    row_counts,
-    service,
+    intake,
+    privacy,
+    staff,
 )
-from tests.privacy.test_encryption_at_rest import needles
+from tests.factories.tables import decrypted_dump, needles, raw_dump, row_counts
 from tests.scenario_files import Scenario
 
-CHAT = 987654321
-
 CONTACT = loket_contact(sample_directory())
-
-
-def privacy(database: Database) -> PrivacyService:
-    return PrivacyService(database, secret_key=SECRET)
-
-
-def outbox_writer(turn: Any) -> list[dict[str, Any]]:
-    return [{"text": " ".join(render(t, turn.locale) for t in m.texts)} for m in turn.messages]
-
-
-async def intake(
-    database: Database, backend: Backend, scenario: Scenario, chat: int
-) -> PreAanmelding:
-    at_scenario_time(backend, scenario)
-    turn = await replay(
-        service(database), str(chat), scenario, channel="telegram", outbox=outbox_writer
-    )
-    assert turn.reference is not None
-    async with database.unit_of_work() as uow:
-        record = await uow.pre_aanmeldingen.get(turn.reference)
-        await uow.audit.record("pre_aanmelding_viewed", "pre_aanmelding", turn.reference)
-    assert record is not None
-    return record
 
 
 def identifiers(record: PreAanmelding, chat: int) -> set[str]:
@@ -72,14 +42,6 @@ def identifiers(record: PreAanmelding, chat: int) -> set[str]:
     if record.client_birth_date is not None:
         found.add(record.client_birth_date.isoformat())
     return found
-
-
-async def staff(database: Database) -> int:
-    async with database.unit_of_work() as uow:
-        user = await uow.staff.by_username("coor") or await uow.staff.create(
-            "coor", password_hash="x", role="coordinator", regions=[]
-        )
-    return user.id
 
 
 @pytest.mark.parametrize("scenario", FULL_INTAKES, ids=[s.flow for s in FULL_INTAKES])

@@ -25,10 +25,11 @@ from storage.database import Database
 from storage.encryption import EncryptionKey, Keyring, envelope_key_id
 from storage.key_registry import KeyProblem, check_keys, rotate_keys, sensitive_columns
 from storage.migrate import upgrade
-from tests.conftest import TEST_ENCRYPTION_KEY
-from tests.privacy.conftest import Backend, decrypted_dump, keyring
+from tests.factories.databases import Backend
+from tests.factories.environment import TEST_ENCRYPTION_KEY
+from tests.factories.pre_aanmeldingen import new_submission
+from tests.factories.tables import decrypted_dump, keyring
 from tests.serving import free_port
-from tests.storage.conftest import new_submission
 
 KEY_A = EncryptionKey(b"\xaa" * 32)
 KEY_B = EncryptionKey(b"\xbb" * 32)

@@ -17,12 +17,13 @@ import pytest
 from bot.logging_setup import JsonFormatter, KeyValueFormatter, logging_config, mask_personal_data
 from storage.database import Database
 from storage.user_hash import hash_channel_user
-from tests.privacy.conftest import SECRET, Backend, at_scenario_time, replay, service
+from tests.factories.databases import Backend
+from tests.factories.intakes import SECRET, at_scenario_time, replay, service
+from tests.factories.web_chat import UNLIMITED, PlainBrowser, chat_app
 from tests.scenario_files import Scenario, load_scenarios
 from tests.telegram.harness import SECRET as TELEGRAM_SECRET
 from tests.telegram.harness import telegram_bot
 from tests.telegram.scripts import replay as telegram_replay
-from tests.web.conftest import UNLIMITED, PlainBrowser, chat_app
 
 SCENARIOS = [s for s in load_scenarios() if s.submits]
 ONE_PER_FLOW = {s.flow: s for s in SCENARIOS if "justitieel" in s.name}

@@ -15,9 +15,9 @@ from storage.database import Database
 from storage.engine import create_engine
 from storage.key_registry import registered_keys
 from storage.migrate import alembic_config, sqlite_foreign_keys_off, upgrade_async
-from tests.conftest import POSTGRES_URL
-from tests.privacy.conftest import keyring, raw_dump
-from tests.storage.conftest import create_schema, drop_schema, schema_url, unique_schema
+from tests.factories.databases import create_schema, drop_schema, schema_url, unique_schema
+from tests.factories.environment import POSTGRES_URL
+from tests.factories.tables import keyring, raw_dump
 
 ROWS = [
     "INSERT INTO staff_users (id, username, password_hash, totp_secret, role, regions, "

@@ -70,7 +70,7 @@ def test_the_notice_says_signs_of_danger_keep_no_words() -> None:
 
 
 def test_stop_really_erases_the_answers_at_once() -> None:
-    from tests.flows.engine.chat import Chat
+    from tests.factories.engine import Chat
 
     chat = Chat("zelfmelding")
     chat.say("ja")
@@ -82,7 +82,7 @@ def test_stop_really_erases_the_answers_at_once() -> None:
 
 def test_a_crisis_record_keeps_no_words() -> None:
     from flows.engine import CrisisDetected, event_to_json
-    from tests.flows.engine.chat import Chat
+    from tests.factories.engine import Chat
 
     chat = Chat("zelfmelding")
     chat.say("ja")

@@ -23,8 +23,9 @@ from storage.lifecycle import Status
 from storage.migrate import upgrade
 from storage.retention import RetentionPolicy, purge
 from storage.web_chats import web_chats
-from tests.privacy.conftest import Backend, FakeClock, decrypted_dump, row_counts
-from tests.storage.conftest import START, new_submission
+from tests.factories.databases import START, Backend, FakeClock
+from tests.factories.pre_aanmeldingen import new_submission
+from tests.factories.tables import decrypted_dump, row_counts
 
 POLICY = RetentionPolicy()
 SECOND = timedelta(seconds=1)

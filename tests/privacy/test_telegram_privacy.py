@@ -12,7 +12,9 @@ from flows.texts import Text
 from intake import privacy_wording as w
 from locales import render
 from storage.user_hash import hash_channel_user
-from tests.privacy.conftest import FULL_INTAKES, Backend, decrypted_dump, row_counts
+from tests.factories.databases import Backend
+from tests.factories.intakes import FULL_INTAKES
+from tests.factories.tables import decrypted_dump, row_counts
 from tests.telegram.harness import SECRET, telegram_bot
 from tests.telegram.scripts import replay, submitted
 

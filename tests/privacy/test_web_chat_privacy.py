@@ -12,8 +12,9 @@ from flows.privacy_notices import current_notice
 from flows.texts import Text
 from intake import privacy_wording as w
 from locales import render
-from tests.privacy.conftest import FULL_INTAKES, decrypted_dump, row_counts
-from tests.web.conftest import ChatApp, PlainBrowser
+from tests.factories.intakes import FULL_INTAKES
+from tests.factories.tables import decrypted_dump, row_counts
+from tests.factories.web_chat import ChatApp, PlainBrowser
 
 SCENARIO = FULL_INTAKES[0]  # zelfmelding, in detention, with a phone number
 

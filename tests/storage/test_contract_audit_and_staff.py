@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage.database import Database
-from tests.storage.conftest import FakeClock
+from tests.factories.databases import FakeClock
 
 
 async def test_audit_events_are_recorded_and_listed_newest_first(

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from storage.conversations import ConversationKey, StaleConversation
 from storage.database import Database
-from tests.storage.conftest import SECRET, Backend, FakeClock
+from tests.factories.databases import SECRET, Backend, FakeClock
 
 KEY = ConversationKey.for_user(SECRET, "telegram", 987654321)
 STATE = {

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.database import Database
 from storage.handoffs import handoffs
 from storage.retention import RetentionPolicy, purge
-from tests.storage.conftest import FakeClock
+from tests.factories.databases import FakeClock
 
 ANNA, BOB = "a" * 64, "b" * 64
 DAY = timedelta(hours=24)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from storage.database import Database
 from storage.outbox import MAX_ATTEMPTS, retry_delay
-from tests.storage.conftest import Backend, FakeClock
+from tests.factories.databases import Backend, FakeClock
 
 ANNA, BOB = "a" * 64, "b" * 64
 

@@ -13,7 +13,8 @@ from flows.screening_profile import ScreeningProfile
 from storage.database import Database
 from storage.lifecycle import IllegalTransition, Status
 from storage.pre_aanmeldingen import PreAanmeldingFilter, Submitter, UnknownPreAanmelding
-from tests.storage.conftest import PROFILE, START, Backend, FakeClock, codes, new_submission
+from tests.factories.databases import START, Backend, FakeClock
+from tests.factories.pre_aanmeldingen import PROFILE, codes, new_submission
 
 
 async def staff_member(database: Database, username: str = "anouk") -> int:

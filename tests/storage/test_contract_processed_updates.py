@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from storage.database import Database
 from storage.engine import create_engine
-from tests.storage.conftest import Backend, FakeClock
+from tests.factories.databases import Backend, FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 

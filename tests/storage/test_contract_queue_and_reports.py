@@ -14,7 +14,8 @@ from storage.lifecycle import Status
 from storage.pre_aanmeldingen import Submitter
 from storage.queue import BadCursor, QueueFilter, QueueSort
 from storage.reports import build_report
-from tests.storage.conftest import PROFILE, FakeClock, new_submission
+from tests.factories.databases import FakeClock
+from tests.factories.pre_aanmeldingen import PROFILE, new_submission
 
 MAASTRICHT = ScreeningProfile(
     municipality="Maastricht", age=40, sleeping_place="public_space", support_need="light"

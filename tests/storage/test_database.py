@@ -24,8 +24,8 @@ from storage.engine import (
     safe_url,
 )
 from storage.unit_of_work import UnitOfWork
-from tests.conftest import POSTGRES_URL
-from tests.storage.conftest import SECRET, Backend
+from tests.factories.databases import SECRET, Backend
+from tests.factories.environment import POSTGRES_URL
 
 KEY = ConversationKey.for_user(SECRET, "telegram", 31337)
 

@@ -18,7 +18,8 @@ from storage.export import EXPORT_COLUMNS, export_pre_aanmeldingen, write_csv, w
 from storage.lifecycle import Status
 from storage.migrate import head_revision
 from storage.pre_aanmeldingen import PreAanmeldingFilter, Submitter
-from tests.storage.conftest import PROFILE, Backend, FakeClock, new_submission
+from tests.factories.databases import Backend, FakeClock
+from tests.factories.pre_aanmeldingen import PROFILE, new_submission
 
 FULL_PROFILE = ScreeningProfile(
     municipality="Geleen",

@@ -24,8 +24,8 @@ from storage.migrate import (
     upgrade_async,
 )
 from storage.tables import metadata
-from tests.conftest import POSTGRES_URL
-from tests.storage.conftest import create_schema, drop_schema, schema_url, unique_schema
+from tests.factories.databases import create_schema, drop_schema, schema_url, unique_schema
+from tests.factories.environment import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 

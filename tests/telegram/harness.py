@@ -33,9 +33,9 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.telegram.runner import TelegramRunner
 from storage.database import Database
+from tests.factories.databases import Backend
 from tests.fakes import TEST_TOKEN, FakeBotAPI, RateLimits, SentMessage
 from tests.fakes.telegram_objects import JSONDict
-from tests.storage.conftest import Backend
 from tests.telegram.handled import HandledUpdates
 
 FRAMEWORKS = ("aiogram", "ptb")

@@ -19,9 +19,9 @@ import httpx
 import pytest
 
 from bot.telegram.rendering import MESSAGE_LIMIT
+from tests.factories.databases import Backend
 from tests.fakes import LOCATION, PHOTO, STICKER, VOICE
 from tests.scenario_files import Scenario, load_scenarios
-from tests.storage.conftest import Backend
 from tests.telegram.harness import (
     FRAMEWORKS,
     MODES,

@@ -20,8 +20,8 @@ from bot.telegram.pacing import Pacer, SendLimits
 from bot.telegram.rendering import MESSAGE_LIMIT
 from storage.database import Database
 from storage.tables import OutboxMessageRow
+from tests.factories.databases import Backend
 from tests.fakes import TEST_TOKEN, FakeBotAPI
-from tests.storage.conftest import Backend
 from tests.telegram.harness import fresh_copy, running_clock
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from tests.factories.databases import Backend
 from tests.fakes import STICKER
 from tests.scenario_files import load_scenarios
-from tests.storage.conftest import Backend
 from tests.telegram.harness import telegram_bot
 from tests.telegram.scripts import REFERENCE, replay
 

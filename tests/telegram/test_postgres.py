@@ -8,8 +8,8 @@ import asyncio
 
 import pytest
 
+from tests.factories.databases import Backend
 from tests.scenario_files import load_scenarios
-from tests.storage.conftest import Backend
 from tests.telegram.harness import telegram_bot
 from tests.telegram.scripts import replay, submitted
 

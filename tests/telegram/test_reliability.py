@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from bot.telegram.delivery import CHANNEL
 from storage.conversations import ConversationKey
 from storage.tables import OutboxMessageRow
-from tests.storage.conftest import Backend
+from tests.factories.databases import Backend
 from tests.telegram.harness import FRAMEWORKS, MODES, SECRET, TelegramBot, telegram_bot
 from tests.telegram.scripts import open_token
 

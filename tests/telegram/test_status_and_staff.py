@@ -8,8 +8,8 @@ import pytest
 from bot.telegram.delivery import CHANNEL
 from storage.conversations import ConversationKey
 from storage.lifecycle import Status
+from tests.factories.databases import Backend
 from tests.scenario_files import load_scenarios
-from tests.storage.conftest import Backend
 from tests.telegram.harness import SECRET, STAFF_CHAT, telegram_bot
 from tests.telegram.scripts import replay, submitted
 

@@ -9,7 +9,7 @@ import pytest
 from bot.telegram.runner import webhook_secret
 from bot.telegram.webhook import SECRET_HEADER
 from storage.engine import DatabaseUnavailable
-from tests.storage.conftest import Backend
+from tests.factories.databases import Backend
 from tests.telegram.harness import telegram_bot
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

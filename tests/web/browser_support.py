@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Page
 
-from tests.conftest import services_required
+from tests.factories.environment import services_required
 from tests.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ import itsdangerous
 
 from bot.web.config import Bucket
 from bot.web.rate_limits import TokenBuckets
-from tests.storage.conftest import FakeClock
-from tests.web.conftest import SCENARIO_NOW, ChatApp, PlainBrowser, chat_app
+from tests.factories.databases import FakeClock
+from tests.factories.web_chat import SCENARIO_NOW, ChatApp, PlainBrowser, chat_app
 from tests.web.html_page import Page
 
 # zelfmelding: consent, where you sleep, municipality (typed), then the age (typed).

@@ -16,11 +16,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from intake.conversation import ConversationService
 from storage.database import Database
-from tests.conftest import CHROMIUM
+from tests.factories.databases import FakeClock, run_blocking
+from tests.factories.environment import CHROMIUM
+from tests.factories.web_chat import SCENARIO_NOW, SECRET, UNLIMITED, chat_app
 from tests.scenario_files import Scenario, load_scenarios
-from tests.storage.conftest import FakeClock, run_blocking
 from tests.web.browser_support import LAUNCH_ARGS, ChatDriver, screenshot, serious_violations, serve
-from tests.web.conftest import SCENARIO_NOW, SECRET, UNLIMITED, chat_app
 from tests.web.telegram_person import AFTER_PROBLEMS, BEFORE_PROBLEMS, TelegramPerson
 
 pytestmark = pytest.mark.chromium

@@ -4,7 +4,7 @@ deliver."""
 
 from __future__ import annotations
 
-from tests.web.conftest import ChatApp, PlainBrowser
+from tests.factories.web_chat import ChatApp, PlainBrowser
 
 
 def _all_text(browser: PlainBrowser) -> str:

@@ -11,7 +11,7 @@ import pytest
 from bot.web.routes import accepted_locale
 from intake.conversation import ConversationService
 from storage.web_chats import web_chats
-from tests.web.conftest import SECRET, ChatApp, PlainBrowser
+from tests.factories.web_chat import SECRET, ChatApp, PlainBrowser
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -48,8 +48,8 @@ async def test_the_cookie_holds_a_signed_random_id_only(
 async def test_the_cookie_is_secure_except_on_plain_local_http(
     db_url: str, base: str, secure: bool | None, name: str
 ) -> None:
-    from tests.storage.conftest import FakeClock
-    from tests.web.conftest import SCENARIO_NOW, chat_app
+    from tests.factories.databases import FakeClock
+    from tests.factories.web_chat import SCENARIO_NOW, chat_app
 
     made = chat_app(db_url, FakeClock(SCENARIO_NOW), cookie_secure=secure)
     browser = PlainBrowser(made.app, base_url=base)

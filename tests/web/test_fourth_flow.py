@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.engine.library import FlowLibrary, definition_files
-from tests.storage.conftest import FakeClock
-from tests.web.conftest import SCENARIO_NOW, PlainBrowser, chat_app
+from tests.factories.databases import FakeClock
+from tests.factories.web_chat import SCENARIO_NOW, PlainBrowser, chat_app
 
 FOURTH = Path(__file__).resolve().parents[1] / "fixtures" / "flows" / "woonbegeleider.yaml"
 

@@ -19,7 +19,7 @@ from bot.telegram.intake import ERASE_TOKEN
 from bot.web.chat import CHANNEL as WEB
 from intake.handoff import HANDOFF_TTL
 from storage.tables import HandoffRow, PreAanmeldingRow
-from tests.web.conftest import ChatApp, PlainBrowser
+from tests.factories.web_chat import ChatApp, PlainBrowser
 from tests.web.html_page import Page
 from tests.web.telegram_person import (
     AFTER_PROBLEMS,

@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from bot.telegram.intake import Incoming
 from storage.database import Database
-from tests.web.conftest import ChatApp, PlainBrowser
+from tests.factories.web_chat import ChatApp, PlainBrowser
 from tests.web.html_page import Form
 from tests.web.telegram_person import TelegramPerson
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.web.resume_codes import resume_code, resume_key
 from intake.short_codes import display_code, normalise_code
-from tests.web.conftest import ChatApp, PlainBrowser
+from tests.factories.web_chat import ChatApp, PlainBrowser
 from tests.web.html_page import Page
 
 STEPS = [{"choice": "yes"}, "Sam", {"choice": "public_space"}, "Heerlen", {"choice": "same"}, "45"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from storage.database import Database
+from tests.factories.web_chat import ChatApp, PlainBrowser
 from tests.scenario_files import Scenario, load_scenarios
-from tests.web.conftest import ChatApp, PlainBrowser
 
 SCENARIOS = load_scenarios()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 
 from bot.app import create_app
+from tests.factories.web_chat import settings_for
 from tests.serving import first_answer, running_serve, serve_env
-from tests.web.conftest import settings_for
 
 QUESTION = "Voor wie is deze aanmelding?"
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
 from storage.web_chats import web_chats
-from tests.storage.conftest import Backend
+from tests.factories.databases import Backend
 
 TRANSCRIPT = [{"by": "me", "kind": "answer", "typed": "<b>Heerlen</b>"}]
 

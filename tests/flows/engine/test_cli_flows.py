@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from tests.flows.engine.test_loader import GOOD
+from tests.factories.flow_files import GOOD
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str, str]:

@@ -4,20 +4,16 @@ question; ordinary answers do not."""
 from __future__ import annotations
 
 import random
-from datetime import datetime
-from functools import cache
 from pathlib import Path
 from string import ascii_lowercase
 
 import pytest
-import yaml
 
-from flows.engine import CrisisDetected, MessageCreated, QuestionAsked, Session, TextInput, resume
+from flows.engine import CrisisDetected, MessageCreated, QuestionAsked, TextInput, resume
 from flows.engine.crisis import MAX_CHARS, crisis_phrases, detect_crisis, edit_distance
 from flows.engine.crisis_text import allowed_typos, arabic_forms
-from flows.engine.session import PendingKind
 from locales import render
-from tests.flows.engine.chat import Chat, make_env
+from tests.factories.engine import Chat, make_env, sessions_at_every_question
 
 CRISIS = [
     # Dutch
@@ -86,22 +82,6 @@ def test_a_crisis_phrase_at_the_end_of_the_longest_message_is_found() -> None:
     assert len(text) <= MAX_CHARS and detect_crisis(text) is not None
     # Beyond a channel's longest message the text is not read (bounded time).
     assert detect_crisis("ik zoek een huis " * 300 + "ik wil dood") is None
-
-
-@cache
-def sessions_at_every_question() -> list[tuple[str, str, Session]]:
-    """(flow, node, session) for each question of each flow, from the scenarios."""
-    found: dict[tuple[str, str], Session] = {}
-    for path in sorted(SCENARIOS.glob("*/*.yaml")):
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        chat = Chat(spec["flow"], now=datetime.fromisoformat(str(spec["now"])))
-        for step in [None, *spec["inputs"]]:
-            if step is not None:
-                chat.step(step)
-            pending = chat.session.pending
-            if pending is not None and pending.kind == PendingKind.QUESTION:
-                found.setdefault((chat.flow.id, pending.node), chat.session)
-    return [(flow, node, session) for (flow, node), session in sorted(found.items())]
 
 
 def test_every_question_of_every_flow_is_covered() -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flows.engine import MessageCreated
 from locales import render
-from tests.flows.engine.chat import Chat
+from tests.factories.engine import Chat
 
 COLD = "het vriest en ik slaap buiten"
 

@@ -29,7 +29,7 @@ from flows.engine import (
     parse_callback,
     resume,
 )
-from tests.flows.engine.chat import Chat, make_env
+from tests.factories.engine import Chat, make_env
 
 
 def to_question(chat: Chat, node: str, answers: list[str]) -> None:
@@ -358,7 +358,7 @@ def test_done_without_a_choice_is_asked_again() -> None:
 
 
 def test_every_button_fits_in_telegram_callback_data() -> None:
-    from tests.flows.engine.test_crisis import sessions_at_every_question
+    from tests.factories.engine import sessions_at_every_question
 
     for flow_id, _node, session in sessions_at_every_question():
         prompt = current_prompt(flow_library().current(flow_id), session)

@@ -21,7 +21,7 @@ from flows.engine import (
     resume,
     start,
 )
-from tests.flows.engine.chat import make_env
+from tests.factories.engine import make_env
 
 TEXTS = [
     "ja",

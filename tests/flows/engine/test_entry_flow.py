@@ -21,7 +21,7 @@ from flows.engine.inputs import LanguageInput
 from flows.engine.library import FlowLibrary, definition_files, flow_library, offered_flows
 from flows.engine.loader import check_flow_text
 from flows.engine.session import SessionStatus
-from tests.flows.engine.chat import Chat
+from tests.factories.engine import Chat
 
 LANGUAGES = (("nl", "Nederlands"), ("en", "English"), ("ar", "العربية"))
 

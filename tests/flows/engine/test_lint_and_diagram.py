@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.engine import flow_library, lint, parse_flow
 from flows.engine.diagram import condition_text, dot, mermaid
 from flows.engine.lint import longest_question_path
-from tests.flows.engine.test_loader import GOOD
+from tests.factories.flow_files import GOOD
 
 # Every flow that submits says who submits it (added at the end: no line moves).
 REGISTRATION = (

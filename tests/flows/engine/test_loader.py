@@ -13,57 +13,7 @@ from hypothesis import strategies as st
 
 from flows.engine import FlowError, check_flow_text, definition_files, parse_flow
 from flows.engine.flow_format import Action, QuestionType
-
-GOOD = textwrap.dedent(
-    """\
-    flow: mini
-    version: 1
-    title: "Mini"
-    start: hello
-    local_facts:
-      contact: "how to reach the person"
-    texts:
-      greeting: "Hallo!"
-    nodes:
-      hello:
-        say: {ref: greeting}
-        next: place
-      place:
-        ask: municipality
-        question: "Waar woon je?"
-        label: "Plaats"
-        fact: municipality
-        next: sleep
-      sleep:
-        ask: single_choice
-        question: "Waar slaap je?"
-        label: "Slaapplek"
-        fact: sleeping_place
-        options:
-          - id: public_space
-            text: "Buiten"
-          - id: family_friends
-            text: "Bij vrienden"
-        next:
-          - when: {fact: sleeping_place, eq: public_space}
-            to: contact
-          - to: summary
-      contact:
-        ask: phone
-        question: "Je telefoonnummer?"
-        label: "Telefoon"
-        fact: contact
-        next: summary
-      summary:
-        action: summary
-        next: submit
-      submit:
-        action: submit
-        next: done
-      done:
-        action: end
-    """
-)
+from tests.factories.flow_files import GOOD
 
 
 def problems_of(text: str) -> list[str]:

@@ -1,8 +1,11 @@
-"""Golden scenarios: inputs in; events, final session and recommendation out.
+"""Golden scenarios: inputs in; after every input, its events and the session out.
 
-Also: each recommendation equals what `intake route` gives on the submitted profile;
-every flow reaches every product and "no product"; every node of every flow is
-visited by some scenario. Regenerate the golden files after a deliberate change:
+Each scenario's golden file records every step (golden.py describes the format); on a
+difference the failure names the scenario, the first step that changed, its input,
+and the diff of that step. Also: each recommendation equals what `intake route`
+gives on the submitted profile; every flow reaches every product and "no product";
+every node of every flow is visited by some scenario. Regenerate the golden files
+after a deliberate change and review the diff:
 `UPDATE_GOLDEN=1 .venv/bin/pytest tests/flows/engine/test_scenarios.py`.
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -20,21 +24,13 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli import main
-from flows.engine import (
-    Event,
-    IntakeSubmitted,
-    MessageCreated,
-    QuestionAsked,
-    SummaryShown,
-    event_to_json,
-    flow_library,
-    recommendation_to_json,
-)
+from flows.engine import IntakeSubmitted, flow_library, recommendation_to_json
 from flows.engine.coverage import unvisited, visited_nodes
 from flows.products import PRODUCTS
 from flows.routing import recommend
 from locales import render
-from tests.flows.engine.chat import Chat
+from tests.factories.engine import Chat
+from tests.flows.engine.golden import first_difference, layout, step_record
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*/*.yaml"))
@@ -42,58 +38,24 @@ FLOWS = ("zelfmelding", "hulpverlener", "veldwerk")
 UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
 
 
+@dataclass(frozen=True)
+class Played:
+    chat: Chat
+    spec: dict[str, Any]
+    golden: dict[str, Any]  # what the golden file must hold
+
+
 @cache
-def run(path: Path) -> tuple[Chat, dict[str, Any]]:
+def run(path: Path) -> Played:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     now = spec.get("now", datetime(2025, 6, 2, 10, 30))
     chat = Chat(spec["flow"], now=now if isinstance(now, datetime) else datetime.fromisoformat(now))
-    for step in spec["inputs"]:
-        chat.step(step)
-    return chat, spec
-
-
-def compact(event: Event) -> dict[str, Any]:
-    """An event for the golden file: texts rendered in Dutch, prompts as option ids."""
-    if isinstance(event, MessageCreated):
-        return {
-            "type": event.type,
-            "kind": event.kind,
-            "node": event.node,
-            "texts": [render(t) for t in event.texts],
-        }
-    if isinstance(event, QuestionAsked):
-        prompt = event.prompt
-        return {
-            "type": event.type,
-            "node": prompt.node,
-            "token": prompt.token,
-            "text": render(prompt.text),
-            "options": [o.id + ("*" if o.selected else "") for o in prompt.options],
-        }
-    if isinstance(event, SummaryShown):
-        return {
-            "type": event.type,
-            "items": [f"{render(i.label)}: {render(i.answer)}" for i in event.items],
-            "preview": event.recommendation.product,
-        }
-    data = event_to_json(event)
-    if isinstance(event, IntakeSubmitted):
-        data["recommendation"] = event.recommendation.product
-    return data
-
-
-def golden(chat: Chat) -> dict[str, Any]:
-    submitted = [e for e in chat.events if isinstance(e, IntakeSubmitted)]
-    recommendation = None
-    if submitted:
-        recommendation = recommendation_to_json(submitted[-1].recommendation)
-        recommendation["reasons"] = [render(r) for r in submitted[-1].recommendation.reasons]
-        recommendation["rules_version"] = "(not compared)"
-    return {
-        "events": [compact(e) for e in chat.events],
-        "session": chat.session.to_json(),
-        "recommendation": recommendation,
-    }
+    steps = [step_record(0, None, chat.sprint.events, chat.session)]
+    for number, step in enumerate(spec["inputs"], start=1):
+        sprint = chat.step(step)
+        steps.append(step_record(number, step, sprint.events, sprint.session))
+    golden = {"flow": chat.flow.id, "steps": steps}
+    return Played(chat, spec, json.loads(json.dumps(golden)))
 
 
 def submission(chat: Chat) -> IntakeSubmitted | None:
@@ -104,21 +66,30 @@ def submission(chat: Chat) -> IntakeSubmitted | None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_scenario_matches_its_golden_file(path: Path) -> None:
-    chat, _ = run(path)
-    out = json.dumps(golden(chat), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    played = run(path)
+    out = layout(played.golden)
     golden_path = path.with_suffix(".golden.json")
     if UPDATE:
         golden_path.write_text(out, encoding="utf-8")
-    assert golden_path.exists(), f"no golden file; run UPDATE_GOLDEN=1 pytest {__file__}"
-    assert golden_path.read_text(encoding="utf-8") == out, (
-        f"{path.name} gives other output than {golden_path.name}; if that change is "
-        "deliberate, regenerate with UPDATE_GOLDEN=1 and review the diff"
-    )
+    scenario = path.relative_to(SCENARIOS.parents[2])
+    if not golden_path.exists():
+        pytest.fail(f"{scenario}: no golden file; run UPDATE_GOLDEN=1 pytest {__file__}")
+    text = golden_path.read_text(encoding="utf-8")
+    if text == out:
+        return
+    hint = "If the change is deliberate, regenerate with UPDATE_GOLDEN=1 and review the diff."
+    try:
+        expected = json.loads(text)
+    except ValueError as error:
+        pytest.fail(f"{golden_path.name} is not valid JSON ({error}). {hint}", pytrace=False)
+    found = first_difference(expected, played.golden) or "the same data in another layout"
+    pytest.fail(f"{scenario} against {golden_path.name}, {found}\n{hint}", pytrace=False)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_scenario_reaches_the_expected_result(path: Path) -> None:
-    chat, spec = run(path)
+    played = run(path)
+    chat, spec = played.chat, played.spec
     expect = spec["expect"]
     found = submission(chat)
     assert (found is not None) == expect.get("submitted", True)
@@ -135,7 +106,7 @@ SUBMITTING = [
 
 @pytest.mark.parametrize("path", SUBMITTING, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_recommendation_equals_intake_route(path: Path) -> None:
-    chat, _ = run(path)
+    chat = run(path).chat
     found = submission(chat)
     assert found is not None, "the scenario says it submits"
     on_date = found.submitted_at.date()
@@ -164,7 +135,7 @@ def test_recommendation_equals_intake_route(path: Path) -> None:
 def test_every_product_and_no_product_is_reached(flow_id: str) -> None:
     reached = set()
     for path in FILES:
-        chat, _ = run(path)
+        chat = run(path).chat
         found = submission(chat)
         if chat.flow.id == flow_id and found is not None:
             reached.add(found.recommendation.product)
@@ -178,8 +149,24 @@ def test_every_node_is_visited_by_a_scenario(flow_id: str) -> None:
     flow = flow_library().current(flow_id)
     visited: set[str] = set()
     for path in FILES:
-        chat, _ = run(path)
+        chat = run(path).chat
         if chat.flow.id == flow_id:
             visited |= visited_nodes(chat.events)
     missing = unvisited(flow, visited)
     assert not missing, f"no scenario visits these nodes of {flow_id}: {', '.join(missing)}"
+
+
+def test_a_difference_names_the_first_step_that_changed_and_shows_its_diff() -> None:
+    recorded = run(FILES[0]).golden
+    changed = json.loads(json.dumps(recorded))
+    changed["steps"][2]["session"]["locale"] = "xx"
+    changed["steps"][4]["session"]["crisis"] = not changed["steps"][4]["session"]["crisis"]
+    found = first_difference(changed, recorded)
+    assert found is not None
+    headline, *diff = found.splitlines()
+    step_input = json.dumps(recorded["steps"][2]["input"], ensure_ascii=False)
+    assert headline == f"step 2 (input {step_input}) differs (and 1 later step):"
+    assert '-session.locale = "xx"' in diff and '+session.locale = "nl"' in diff
+    assert first_difference(recorded, recorded) is None
+    shorter = {**recorded, "steps": recorded["steps"][:-1]}
+    assert (first_difference(shorter, recorded) or "").endswith("is not in the golden file")

@@ -21,7 +21,7 @@ from flows.engine import (
     text_to_json,
 )
 from flows.texts import Text
-from tests.flows.engine.chat import Chat
+from tests.factories.engine import Chat
 
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=12)
 json_scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=30)

@@ -1,18 +1,15 @@
-"""Fixtures for the web chat: the chat mounted on an app over a migrated SQLite file,
-with a clock that only moves when told to, and a browser without JavaScript (httpx)
-that reads the page's forms and posts them like a browser would."""
+"""The web chat in tests: the chat mounted on an app over a database, with a clock
+that only moves when told to, and a browser without JavaScript (httpx) that reads
+the page's forms and posts them like a browser would."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from bot.settings import Settings
@@ -20,13 +17,7 @@ from bot.web import WebChatConfig, WebChatRoutes, mount_web_chat
 from bot.web.config import Bucket
 from flows.engine.library import FlowLibrary
 from storage.database import Database
-from tests.storage.conftest import (  # noqa: F401 - fixtures
-    FakeClock,
-    backend,
-    database,
-    postgres_schema,
-    sqlite_template,
-)
+from tests.factories.databases import FakeClock
 from tests.web.html_page import Form, Page, parse_page
 
 SECRET = "web-chat-test-secret"
@@ -59,20 +50,6 @@ def chat_app(
         library=library,
     )
     return ChatApp(app, routes, db, clock)
-
-
-@pytest.fixture
-def db_url(tmp_path: Path, sqlite_template: Path) -> str:  # noqa: F811
-    path = tmp_path / "web.db"
-    path.write_bytes(sqlite_template.read_bytes())
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture
-async def web(db_url: str) -> AsyncIterator[ChatApp]:
-    made = chat_app(db_url, FakeClock(SCENARIO_NOW), posts_per_session=UNLIMITED)
-    yield made
-    await made.database.dispose()
 
 
 class PlainBrowser:
@@ -169,10 +146,3 @@ class PlainBrowser:
         if kind == "language":
             return await self.language(str(value))
         raise AssertionError(f"unknown step {step!r}")
-
-
-@pytest.fixture
-async def browser(web: ChatApp) -> AsyncIterator[PlainBrowser]:
-    made = PlainBrowser(web.app)
-    yield made
-    await made.close()

@@ -1,10 +1,15 @@
-"""A test driver for the engine: a fixed clock, counting ids, and one conversation."""
+"""The engine in tests: a fixed clock and counting ids (`make_env`), one conversation
+driven input by input (`Chat`), and a session waiting at every question of every flow
+(from the golden scenarios)."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import datetime
+from functools import cache
 from typing import Any
+
+import yaml
 
 from flows.engine import (
     ChoiceInput,
@@ -26,7 +31,9 @@ from flows.engine import (
     resume,
     start,
 )
+from flows.engine.session import PendingKind
 from locales import render
+from tests.scenario_files import SCENARIOS
 
 NOW = datetime(2025, 6, 2, 10, 30)
 
@@ -100,3 +107,19 @@ class Chat:
 
     def of(self, kind: type[Event], sprint: Sprint | None = None) -> list[Any]:
         return [e for e in (sprint or self.sprint).events if isinstance(e, kind)]
+
+
+@cache
+def sessions_at_every_question() -> list[tuple[str, str, Session]]:
+    """(flow, node, session) for each question of each flow, from the scenarios."""
+    found: dict[tuple[str, str], Session] = {}
+    for path in sorted(SCENARIOS.glob("*/*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        chat = Chat(spec["flow"], now=datetime.fromisoformat(str(spec["now"])))
+        for step in [None, *spec["inputs"]]:
+            if step is not None:
+                chat.step(step)
+            pending = chat.session.pending
+            if pending is not None and pending.kind == PendingKind.QUESTION:
+                found.setdefault((chat.flow.id, pending.node), chat.session)
+    return [(flow, node, session) for (flow, node), session in sorted(found.items())]

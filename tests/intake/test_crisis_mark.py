@@ -9,8 +9,11 @@ from flows.engine.inputs import LanguageInput, TextInput
 from intake.conversation import ConversationService
 from locales import render
 from storage.database import Database
-from tests.bot.test_conversation import SCENARIOS, replay, service
-from tests.storage.conftest import Backend
+from tests.factories.databases import Backend
+from tests.factories.intakes import replay, service
+from tests.scenario_files import load_scenarios
+
+SCENARIOS = load_scenarios()
 
 
 async def test_the_crisis_mark_reaches_the_stored_case(

@@ -12,8 +12,8 @@ from flows.engine.prompts import LANGUAGE as LANGUAGE_OPTION
 from flows.routing import recommend
 from intake.conversation import ConversationService, StartInput, Turn
 from storage.database import Database
+from tests.factories.databases import Backend
 from tests.scenario_files import Scenario, load_scenarios, step_input
-from tests.storage.conftest import Backend
 
 SCENARIOS = load_scenarios()
 SECRET = "service-test-secret"
