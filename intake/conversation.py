@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from flows.engine.crisis import detect_crisis
 from flows.engine.engine import Env, Sprint, resume, start
@@ -139,6 +139,19 @@ ReplyMaker = Callable[[UnitOfWork, Turn | None], Awaitable[Reply]]
 OutboxWriter = Callable[[Turn], Sequence[Mapping[str, Any]]]
 
 
+class HandleOptions(TypedDict, total=False):
+    """How a channel hands in one input (`handle`, `handle_in`): its update id (the
+    idempotency rule), the person's language hint, the outbox writer of a push
+    channel, what the channel records in the same unit of work (`after`), and the
+    token of the question a typed answer was typed for (`expected_token`)."""
+
+    update_id: str | int | None
+    locale_hint: str | None
+    outbox: OutboxWriter | None
+    after: Callable[[UnitOfWork, Turn], Awaitable[None]] | None
+    expected_token: str | None
+
+
 def _outgoing(sprint: Sprint) -> list[Outgoing]:
     out: list[Outgoing] = []
     for event in sprint.events:
@@ -218,27 +231,12 @@ class ConversationService:
         channel: str,
         user_id: str | int,
         inp: ServiceInput,
-        *,
-        update_id: str | int | None = None,
-        locale_hint: str | None = None,
-        outbox: OutboxWriter | None = None,
-        after: Callable[[UnitOfWork, Turn], Awaitable[None]] | None = None,
-        expected_token: str | None = None,
+        **how: Unpack[HandleOptions],
     ) -> Turn:
         """Apply one input in one unit of work of its own (`handle_in`)."""
         await self.read_for_danger(inp)
         async with self.database.unit_of_work() as uow:
-            return await self.handle_in(
-                uow,
-                channel,
-                user_id,
-                inp,
-                update_id=update_id,
-                locale_hint=locale_hint,
-                outbox=outbox,
-                after=after,
-                expected_token=expected_token,
-            )
+            return await self.handle_in(uow, channel, user_id, inp, **how)
 
     async def read_for_danger(self, inp: ServiceInput) -> None:
         """Read a long text for signs of danger off the event loop, before the
@@ -253,12 +251,7 @@ class ConversationService:
         channel: str,
         user_id: str | int,
         inp: ServiceInput,
-        *,
-        update_id: str | int | None = None,
-        locale_hint: str | None = None,
-        outbox: OutboxWriter | None = None,
-        after: Callable[[UnitOfWork, Turn], Awaitable[None]] | None = None,
-        expected_token: str | None = None,
+        **how: Unpack[HandleOptions],
     ) -> Turn:
         """The channel core: one input of one person in the caller's unit of work, in
         which every check happens. Take the per-person lock, drop a repeated
@@ -266,6 +259,9 @@ class ConversationService:
         `expected_token` is not the open question's (typed on an older page), run
         the engine, store, queue the outgoing messages (`outbox`) and let the channel
         record what it shows (`after`), all in that one transaction."""
+        update_id, locale_hint = how.get("update_id"), how.get("locale_hint")
+        outbox, after = how.get("outbox"), how.get("after")
+        expected_token = how.get("expected_token")
         key = self.key(channel, user_id)
         if not await _admit(uow, key, channel, update_id):
             return Turn((), self.default_locale, duplicate=True)
