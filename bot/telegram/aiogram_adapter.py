@@ -1,16 +1,14 @@
 """The aiogram 3 adapter: aiogram's updates in, `TelegramIntake` does the rest.
 
-Handlers are registered for messages, edited messages and callback queries (aiogram
-derives the update types it asks Telegram for from the registered handlers; they are
-also passed explicitly). Every callback query is answered, also a forged one and also
-when handling failed. Updates are handled as tasks; `TelegramIntake` keeps one chat's
-updates in order.
+Handlers are registered for messages, edited messages and callback queries. Updates
+come in through `feed` (from the webhook, or from our poller: aiogram's own polling
+would confirm an update before it is applied, bot/telegram/poller.py). Every callback
+query is answered, also a forged one and also when handling failed. `TelegramIntake`
+keeps one chat's updates in order.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -21,9 +19,8 @@ from aiogram.types import CallbackQuery, Message, Update
 
 from bot.telegram.intake import Handled, Incoming, TelegramIntake
 
-__all__ = ["ALLOWED_UPDATES", "AiogramAdapter"]
+__all__ = ["AiogramAdapter"]
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 log = logging.getLogger(__name__)
 
 
@@ -35,11 +32,6 @@ class AiogramAdapter:
         token: str,
         base_url: str,
         intake: TelegramIntake,
-        *,
-        poll_timeout: int = 25,
-        # Below the database pool (15 connections): more updates at once would only
-        # queue for a connection, and under a stall time out (bench, issue 10).
-        concurrency: int = 12,
     ) -> None:
         self.intake = intake
         self.bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
@@ -47,26 +39,9 @@ class AiogramAdapter:
         self.dispatcher.message.register(self._on_message)
         self.dispatcher.edited_message.register(self._on_edited_message)
         self.dispatcher.callback_query.register(self._on_callback_query)
-        self._poll_timeout = poll_timeout
-        self._concurrency = concurrency
-        self._polling: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.bot.get_me()  # a wrong token or base URL fails here, loudly
-
-    async def start_polling(self) -> None:
-        self._polling = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot,
-                polling_timeout=self._poll_timeout,
-                handle_signals=False,
-                close_bot_session=False,
-                allowed_updates=ALLOWED_UPDATES,
-                handle_as_tasks=True,
-                tasks_concurrency_limit=self._concurrency,
-            ),
-            name="aiogram-polling",
-        )
 
     async def feed(self, data: dict[str, Any]) -> None:
         """One update from the webhook, handled before the webhook answers."""
@@ -74,12 +49,6 @@ class AiogramAdapter:
         await self.dispatcher.feed_update(self.bot, update)
 
     async def stop(self) -> None:
-        if self._polling is not None:
-            with contextlib.suppress(RuntimeError):  # polling had stopped already
-                await self.dispatcher.stop_polling()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
-            self._polling = None
         await self.bot.session.close()
 
     # --- handlers --------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """A small Bot API client for what both frameworks share: delivery and set-up calls.
 
-The adapters receive updates through their framework (aiogram or python-telegram-bot);
-sending from the outbox, setMyCommands and setWebhook go through this one client, so
+The adapters read updates with their framework (aiogram or python-telegram-bot);
+fetching them (`getUpdates`, bot/telegram/poller.py), sending from the outbox,
+setMyCommands and setWebhook go through this one client, so
 delivery, rate limits and retries behave the same whichever framework runs. Every
 answer is classified, never raised: the deliverer decides what to do with it.
 
@@ -87,9 +88,14 @@ class BotApi:
             )
         return self._session
 
-    async def call(self, method: str, params: dict[str, Any] | None = None) -> ApiResult:
+    async def call(
+        self, method: str, params: dict[str, Any] | None = None, *, wait: float | None = None
+    ) -> ApiResult:
+        """One call; `wait`: seconds allowed, longer than the default (a long poll)."""
+        limit = aiohttp.ClientTimeout(total=wait) if wait else self._timeout
         try:
-            async with self._client().post(self._url + method, json=params or {}) as response:
+            request = self._client().post(self._url + method, json=params or {}, timeout=limit)
+            async with request as response:
                 status = response.status
                 try:
                     body = await response.json(content_type=None)

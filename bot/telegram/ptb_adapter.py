@@ -1,16 +1,15 @@
 """The python-telegram-bot (v21+) adapter: PTB's updates in, `TelegramIntake` does the rest.
 
-One `TypeHandler` takes every update; the update types asked for are messages, edited
-messages and callback queries. Every callback query is answered, also a forged one
-and also when handling failed. PTB handles updates concurrently; `TelegramIntake`
-keeps one chat's updates in order. In webhook mode there is no Updater: the webhook
-route feeds updates to `process_update`.
+One `TypeHandler` takes every update. There is no Updater: updates come in through
+`feed` (`process_update`), from the webhook or from our poller (PTB's own polling
+would confirm an update before it is applied, bot/telegram/poller.py). Every callback
+query is answered, also a forged one and also when handling failed. `TelegramIntake`
+keeps one chat's updates in order.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -18,9 +17,8 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.telegram.intake import Handled, Incoming, TelegramIntake
 
-__all__ = ["ALLOWED_UPDATES", "PtbAdapter"]
+__all__ = ["PtbAdapter"]
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 log = logging.getLogger(__name__)
 
 PtbApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -34,12 +32,6 @@ class PtbAdapter:
         token: str,
         base_url: str,
         intake: TelegramIntake,
-        *,
-        polling: bool = True,
-        poll_timeout: int = 25,
-        # Below the database pool (15 connections): more updates at once would only
-        # queue for a connection, and under a stall time out (bench, issue 10).
-        concurrency: int = 12,
     ) -> None:
         self.intake = intake
         base = base_url.rstrip("/")
@@ -48,24 +40,14 @@ class PtbAdapter:
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .concurrent_updates(concurrency)
+            .updater(None)  # updates come through `feed`: see bot/telegram/poller.py
         )
-        if not polling:
-            builder = builder.updater(None)
         self.application: PtbApplication = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
-        self._poll_timeout = poll_timeout
 
     async def start(self) -> None:
         await self.application.initialize()  # getMe: a wrong token fails here, loudly
         await self.application.start()
-
-    async def start_polling(self) -> None:
-        updater = self.application.updater
-        assert updater is not None, "built for the webhook"
-        await updater.start_polling(
-            timeout=timedelta(seconds=self._poll_timeout), allowed_updates=ALLOWED_UPDATES
-        )
 
     async def feed(self, data: dict[str, Any]) -> None:
         """One update from the webhook, handled before the webhook answers."""

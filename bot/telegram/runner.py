@@ -7,7 +7,11 @@ the webhook chosen by TELEGRAM_MODE, and the outbox deliverer.
 Start-up: the framework calls getMe (a wrong token stops the start with a clear
 error), the command menu is set in every shipped language, then either the webhook
 is set (with its secret token) or any webhook is deleted and long polling starts.
-The deliverer runs in both modes. Stopping finishes updates and sends in flight.
+Both modes feed every update to the framework's dispatcher (`Adapter.feed`) and
+confirm it to Telegram only once it was applied: the webhook answers after the
+commit, and polling asks for updates from the oldest one not yet done
+(bot/telegram/poller.py). The deliverer runs in both modes. Stopping finishes
+updates and sends in flight.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from bot.telegram.bot_api import BotApi
 from bot.telegram.delivery import OutboxDeliverer
 from bot.telegram.intake import TelegramIntake
 from bot.telegram.pacing import Pacer, SendLimits
+from bot.telegram.poller import ALLOWED_UPDATES, UpdatePoller
 from bot.telegram.rendering import RenderOptions
 from flows.engine.flow_format import Question
 from flows.engine.library import FlowLibrary
@@ -52,7 +57,6 @@ __all__ = [
     "webhook_secret",
 ]
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 # Before these questions the web chat is offered (health and justice).
 SENSITIVE_FACTS = frozenset({"problems", "justice_contact"})
 COMMANDS = (
@@ -79,8 +83,6 @@ class Adapter(Protocol):
     name: str
 
     async def start(self) -> None: ...
-
-    async def start_polling(self) -> None: ...
 
     async def feed(self, data: dict[str, Any]) -> None: ...
 
@@ -166,23 +168,23 @@ class TelegramRunner:
             privacy=privacy,
         )
         self.intake.listen(lambda done: self.deliverer.wake() if done.queued else None)
+        self.poller = UpdatePoller(
+            self.api,
+            self.apply,
+            default_locale=settings.default_locale,
+            poll_timeout=poll_timeout,
+        )
         self.started = asyncio.Event()
         self._adapter_started = False
         self.adapter: Adapter
         if settings.telegram_framework == "ptb":
             from bot.telegram.ptb_adapter import PtbAdapter
 
-            self.adapter = PtbAdapter(
-                token,
-                base_url,
-                self.intake,
-                polling=self.mode == "polling",
-                poll_timeout=poll_timeout,
-            )
+            self.adapter = PtbAdapter(token, base_url, self.intake)
         else:
             from bot.telegram.aiogram_adapter import AiogramAdapter
 
-            self.adapter = AiogramAdapter(token, base_url, self.intake, poll_timeout=poll_timeout)
+            self.adapter = AiogramAdapter(token, base_url, self.intake)
 
     async def start(self) -> None:
         """Start receiving and delivering; raises `TelegramStartError` (may be retried)."""
@@ -214,7 +216,7 @@ class TelegramRunner:
                 raise TelegramStartError(
                     f"deleteWebhook failed: {result.status} {result.description}"
                 )
-            await self.adapter.start_polling()
+            self.poller.start()
         self.deliverer.start()
         self.started.set()
         log.info("Telegram started: %s, %s", self.adapter.name, self.mode)
@@ -254,6 +256,12 @@ class TelegramRunner:
         Telegram sends it again)."""
         if not self.started.is_set():
             raise TelegramStartError("Telegram is not started yet")
+        await self.apply(data)
+
+    async def apply(self, data: dict[str, Any]) -> None:
+        """One update through the framework's dispatcher; returns once it is applied
+        (committed) and raises when it was not, whichever framework runs (aiogram
+        raises a handler's error, PTB logs it: the intake remembers the failure)."""
         update_id = data.get("update_id")
         try:
             await self.adapter.feed(data)  # aiogram raises a handler's error, PTB logs it
@@ -265,6 +273,7 @@ class TelegramRunner:
     async def stop(self) -> None:
         """Stop receiving, finish the updates being handled, then the sends in flight."""
         try:
+            await self.poller.stop()
             if self._adapter_started:
                 self._adapter_started = False
                 await self.adapter.stop()

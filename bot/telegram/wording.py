@@ -42,6 +42,11 @@ UNKNOWN_COMMAND = N_(
     "/stop, /status, /privacy, /mijngegevens en /verwijder."
 )
 TOO_LONG = N_("Je bericht is te lang voor mij. Schrijf een kort antwoord op de laatste vraag.")
+# An update that could not be applied after every try (the database was away).
+NOT_APPLIED = N_(
+    "Er ging iets mis: je laatste bericht is niet aangekomen. Je andere antwoorden "
+    "zijn bewaard. Stuur je bericht over een paar minuten opnieuw."
+)
 STALE_BUTTON = N_("Deze knop werkt niet meer. Kijk naar de laatste vraag.")
 PRIVATE_ONLY = N_(
     "Ik werk alleen in een privégesprek, niet in een groep. Zoek mij op in Telegram en "
