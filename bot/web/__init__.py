@@ -9,7 +9,7 @@ redirect from `/` to `/chat`. The chat runs the same flows through the same
 Modules: `chat` (chats over the conversation service), `routes` (HTTP),
 `privacy_pages` (notice, access copy, erasure), `pages`
 (templates and the forms of a question), `forms` (reading posts), `transcript`,
-`session_cookie`, `resume_codes`, `rate_limits`, `config`, `wording`.
+`session_cookie`, `resume_codes`, `config`, `wording` (rate limits: `webkit.rate_limits`).
 """
 
 from __future__ import annotations

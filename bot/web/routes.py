@@ -26,7 +26,6 @@ from bot.web.chat import ChatPage, Sent, WebChats
 from bot.web.config import WebChatConfig
 from bot.web.forms import parse_body, read_post
 from bot.web.pages import composer, render_template
-from bot.web.rate_limits import TokenBuckets
 from bot.web.session_cookie import (
     COOKIE,
     SECURE_COOKIE,
@@ -42,6 +41,7 @@ from flows.texts import Text
 from intake.short_codes import display_code, normalise_code
 from locales import render
 from locales.languages import match_locale
+from webkit.rate_limits import TokenBuckets
 
 __all__ = ["WebChatRoutes", "web_chat_router"]
 

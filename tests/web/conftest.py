@@ -17,7 +17,6 @@ from fastapi import FastAPI
 
 from bot.settings import Settings
 from bot.web import WebChatConfig, WebChatRoutes, mount_web_chat
-from bot.web.config import Bucket
 from flows.engine.library import FlowLibrary
 from storage.database import Database
 from tests.storage.conftest import (  # noqa: F401 - fixtures
@@ -28,6 +27,7 @@ from tests.storage.conftest import (  # noqa: F401 - fixtures
     sqlite_template,
 )
 from tests.web.html_page import Form, Page, parse_page
+from webkit.rate_limits import Bucket
 
 SECRET = "web-chat-test-secret"
 SCENARIO_NOW = datetime(2025, 6, 2, 10, 30, tzinfo=UTC)

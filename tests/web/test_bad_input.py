@@ -9,11 +9,10 @@ from urllib.parse import urlencode
 import httpx
 import itsdangerous
 
-from bot.web.config import Bucket
-from bot.web.rate_limits import TokenBuckets
 from tests.storage.conftest import FakeClock
 from tests.web.conftest import SCENARIO_NOW, ChatApp, PlainBrowser, chat_app
 from tests.web.html_page import Page
+from webkit.rate_limits import Bucket, TokenBuckets
 
 # zelfmelding: consent, where you sleep, municipality (typed), then the age (typed).
 FIRST_STEPS = [{"choice": "yes"}, "Sam", {"choice": "public_space"}, "Heerlen", {"choice": "same"}]
