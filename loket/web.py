@@ -20,7 +20,7 @@ from flows.service_directory import ServiceDirectory, sample_directory
 from intake.privacy import PrivacyService
 from loket.access import Permission, Staff
 from loket.config import LoketConfig
-from loket.i18n import LANGUAGE_COOKIE, environment, pick_locale
+from loket.i18n import LANGUAGE_COOKIE, TEMPLATES, pick_locale
 from loket.login_guard import AddressThrottle, last_logout
 from loket.sessions import (
     COOKIE_NAME,
@@ -194,16 +194,17 @@ def render(
     *,
     status: int = 200,
 ) -> HTMLResponse:
-    env = environment(current.locale)
-    page = env.get_template(template).render(
-        {
+    page = TEMPLATES.render(
+        template,
+        current.locale,
+        **{
             "base": current.base,
             "staff": current.staff,
             "csrf_token": current.session.csrf,
             "path": current.request.url.path,
             "here": quote(_here(current), safe="/?=&"),
             **(context or {}),
-        }
+        },
     )
     response = HTMLResponse(page, status_code=status)
     current.set_cookies(response)

@@ -71,5 +71,5 @@ class Templates:
             self._environments[locale] = env
         return env
 
-    def render(self, name: str, locale: str, **context: Any) -> str:
+    def render(self, name: str, locale: str, /, **context: Any) -> str:
         return self.environment(locale).get_template(name).render(**context)
