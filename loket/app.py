@@ -23,7 +23,6 @@ from loket import (
 from loket.audit_trail import record_staff_action
 from loket.config import LoketConfig
 from loket.web import (
-    CsrfRefused,
     Forbidden,
     LoginRequired,
     Loket,
@@ -33,6 +32,7 @@ from loket.web import (
     visit,
 )
 from storage.database import Database
+from webkit.csrf import CsrfRefused
 from webkit.headers import SecurityHeaders, add_security_headers
 
 __all__ = ["HEADERS", "create_loket_app"]
