@@ -184,6 +184,18 @@ async def test_forged_forms_change_nothing(web: ChatApp, browser: PlainBrowser) 
     assert "al beantwoord" in stale.notice and "46" not in stale.said_by_me()
 
 
+async def test_a_token_of_other_characters_is_refused_by_every_post(
+    browser: PlainBrowser,
+) -> None:
+    page = await begin(browser)
+    for path in ("/chat", "/chat/resume", "/chat/new", "/chat/verwijder"):
+        fields = [("csrf", "é" * 32), ("text", "45"), ("answer", "yes"), ("code", "ABCD-EFGH")]
+        response = await browser.client.post(path, content=urlencode(fields), headers=FORM)
+        seen = browser._read(response)
+        assert "Dat ging niet goed" in seen.notice, path
+        assert seen.said_by_me() == page.said_by_me()
+
+
 async def test_a_hundred_posts_in_a_second_are_limited_and_nothing_is_lost(
     db_url: str,
 ) -> None:
