@@ -13,22 +13,24 @@ A handler then does only its own work:
     @router.post("/p/{reference}/note")
     async def add_note(action: Annotated[CaseAction, Depends(case_action(CASES))]):
         async with action.unit_of_work() as uow:
-            ...
+            ...  # its own work
+            await action.audit(uow, "note_added", {"note_id": note.id})
         return action.done("note")
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from loket.access import Permission, Staff
+from loket.audit_trail import PRE_AANMELDING, record_staff_action
 from loket.web import NotFound, Visit, case_reference, csrf_form, form_text, redirect, visit
 from storage.unit_of_work import UnitOfWork
 
@@ -62,6 +64,12 @@ class CaseAction(StaffPost):
             if not await uow.queue.visible(self.code, self.scope):
                 raise NotFound()
             yield uow
+
+    async def audit(
+        self, uow: UnitOfWork, event: str, details: Mapping[str, Any] | None = None
+    ) -> None:
+        """Record in the audit log what the staff member did to this case."""
+        await record_staff_action(uow, self.staff.id, event, PRE_AANMELDING, self.code, details)
 
     def done(self, what: str) -> RedirectResponse:
         """Back to the case page, which says what was done (`?done=`)."""

@@ -5,7 +5,7 @@ permission, the CSRF token, then the region scope, 404 outside it) and is audite
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -131,24 +131,12 @@ async def change_status(action: OnCase) -> Response:
             except IllegalTransition:
                 error = (N_("Deze statuswijziging kan niet."), {})
         if error is not None:
-            await record_staff_action(
-                uow,
-                staff.id,
-                "status_change_refused",
-                PRE_AANMELDING,
-                code,
-                {"from": item.status.value, "to": to_text[:30]},
-            )
+            refused = {"from": item.status.value, "to": to_text[:30]}
+            await action.audit(uow, "status_change_refused", refused)
             return await _refused(action, uow, error, 409)
         notified = await _send(uow, status_message(changed))
-        await record_staff_action(
-            uow,
-            staff.id,
-            "status_changed",
-            PRE_AANMELDING,
-            code,
-            {"from": item.status.value, "to": to_text, "person_notified": notified},
-        )
+        changed_details = {"from": item.status.value, "to": to_text, "person_notified": notified}
+        await action.audit(uow, "status_changed", changed_details)
     return action.done("status")
 
 
@@ -195,14 +183,7 @@ async def assign(action: OnCase) -> Response:
             error = N_("Deze medewerker kan deze aanmelding niet behandelen.")
             return await _refused(action, uow, (error, {}), 409)
         await uow.pre_aanmeldingen.assign(action.code, assignee)
-        await record_staff_action(
-            uow,
-            action.staff.id,
-            "assigned",
-            PRE_AANMELDING,
-            action.code,
-            {"staff_user_id": assignee},
-        )
+        await action.audit(uow, "assigned", {"staff_user_id": assignee})
     return action.done("assigned")
 
 
@@ -213,9 +194,7 @@ async def add_note(action: OnCase) -> Response:
         if not text:
             return await _refused(action, uow, (N_("Een notitie kan niet leeg zijn."), {}), 400)
         note = await uow.pre_aanmeldingen.add_note(action.code, action.staff.id, text)
-        await record_staff_action(
-            uow, action.staff.id, "note_added", PRE_AANMELDING, action.code, {"note_id": note.id}
-        )
+        await action.audit(uow, "note_added", {"note_id": note.id})
     return action.done("note")
 
 
@@ -242,8 +221,7 @@ async def ask_for_information(action: OnCase) -> Response:
         )
         contact = loket_contact(action.current.loket.directory)
         queued = await _send(uow, question_message(item, question, contact))
-        details: dict[str, Any] = {"queued": queued}
-        await record_staff_action(uow, staff.id, "info_requested", PRE_AANMELDING, code, details)
+        await action.audit(uow, "info_requested", {"queued": queued})
     return action.done("info" if queued else "info_no_chat")
 
 
@@ -252,12 +230,5 @@ async def crisis_follow_up(action: OnCase) -> Response:
     needed = action.text("needed", limit=5) == "1"
     async with action.unit_of_work() as uow:
         await uow.pre_aanmeldingen.set_crisis_follow_up(action.code, needed)
-        await record_staff_action(
-            uow,
-            action.staff.id,
-            "crisis_follow_up_set",
-            PRE_AANMELDING,
-            action.code,
-            {"needed": needed},
-        )
+        await action.audit(uow, "crisis_follow_up_set", {"needed": needed})
     return action.done("crisis")

@@ -158,9 +158,7 @@ async def decline_erasure(
 ) -> Response:
     async with action.unit_of_work() as uow:
         await uow.pre_aanmeldingen.withdraw_erasure_request(action.code)
-        await record_staff_action(
-            uow, action.staff.id, "erasure_request_declined", PRE_AANMELDING, action.code
-        )
+        await action.audit(uow, "erasure_request_declined")
     return redirect(action.current, "/privacy?done=declined")
 
 
@@ -173,5 +171,5 @@ async def hand_over(
             await uow.pre_aanmeldingen.hand_over(action.code)
         except IllegalTransition:
             return redirect(action.current, f"/p/{action.code}")
-        await record_staff_action(uow, action.staff.id, "handed_over", PRE_AANMELDING, action.code)
+        await action.audit(uow, "handed_over")
     return action.done("handover")
