@@ -3,7 +3,6 @@ by `intake serve` (bot/app.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -24,7 +23,6 @@ from loket import (
 from loket.audit_trail import record_staff_action
 from loket.config import LoketConfig
 from loket.web import (
-    CsrfRefused,
     Forbidden,
     LoginRequired,
     Loket,
@@ -34,21 +32,14 @@ from loket.web import (
     visit,
 )
 from storage.database import Database
+from webkit.csrf import CsrfRefused
+from webkit.headers import SecurityHeaders, add_security_headers
 
-__all__ = ["SECURITY_HEADERS", "create_loket_app"]
+__all__ = ["HEADERS", "create_loket_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
+# No script on any page; no Referer header at all (URLs hold reference codes).
+HEADERS = SecurityHeaders(scripts=False, referrer="no-referrer")
 
 
 def create_loket_app(
@@ -74,19 +65,7 @@ def create_loket_app(
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            if name == "Cache-Control" and request.url.path.startswith(
-                f"{request.scope.get('root_path', '')}/static/"
-            ):
-                continue
-            response.headers.setdefault(name, value)
-        return response
+    add_security_headers(app, HEADERS, static="/static/")
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, error: LoginRequired) -> Response:

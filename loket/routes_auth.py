@@ -3,8 +3,11 @@ dashboard language."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from loket import totp
 from loket.access import Role
@@ -13,7 +16,8 @@ from loket.i18n import DASHBOARD_LOCALES, LANGUAGE_COOKIE
 from loket.login_guard import LOGIN_FAILED, LOGIN_SUCCEEDED, LOGOUT, is_locked, last_totp_step
 from loket.passwords import verify_password
 from loket.sessions import COOKIE_NAME, credentials_fingerprint
-from loket.web import Visit, form_text, redirect, render, visit
+from loket.web import Visit, csrf_form, form_text, redirect, render, visit
+from webkit.rate_limits import client_address
 
 __all__ = ["home_for", "router", "safe_next"]
 
@@ -98,15 +102,14 @@ async def _attempt(current: Visit, username: str, password: str, code: str) -> i
 
 
 @router.post("/login")
-async def login(request: Request) -> Response:
-    current = await visit(request)
-    form = await current.check_csrf()
+async def login(
+    current: Annotated[Visit, Depends(visit)], form: Annotated[FormData, Depends(csrf_form)]
+) -> Response:
     username = form_text(form, "username", limit=100)
     password = form_text(form, "password", limit=1000)
     code = form_text(form, "code", limit=20)
     next_path = safe_next(form_text(form, "next", limit=500), current.base)
-    address = request.client.host if request.client else "unknown"
-    allowed = current.loket.throttle.allow(address, current.loket.now())
+    allowed = current.loket.throttle.allow(client_address(current.request), current.loket.now())
     staff_id = await _attempt(current, username, password, code) if allowed else None
     if staff_id is None:
         return render(current, "login.html", {"failed": True, "next": next_path or ""}, status=401)
@@ -118,10 +121,8 @@ async def login(request: Request) -> Response:
     return redirect(current, target)
 
 
-@router.post("/logout")
-async def logout(request: Request) -> Response:
-    current = await visit(request)
-    await current.check_csrf()
+@router.post("/logout", dependencies=[Depends(csrf_form)])
+async def logout(current: Annotated[Visit, Depends(visit)]) -> Response:
     if current.staff is not None:
         loket = current.loket
         async with loket.database.unit_of_work() as uow:

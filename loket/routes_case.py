@@ -1,13 +1,13 @@
 """One pre-aanmelding: the detail page (every view is audited) and the actions on it:
 assign, change status with a reason, add a note, ask the person for more information,
-mark for crisis follow-up. Every action checks the CSRF token first and the region
-scope second (404 outside it), and is audited."""
+mark for crisis follow-up. Every action is a `CaseAction` (`loket.actions`: login and
+permission, the CSRF token, then the region scope, 404 outside it) and is audited."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from flows.products import PRODUCTS
@@ -15,20 +15,12 @@ from flows.service_texts import loket_contact
 from flows.texts import N_
 from loket import labels
 from loket.access import Permission, Staff
+from loket.actions import CaseAction, case_action
 from loket.audit_trail import PRE_AANMELDING, record_staff_action
 from loket.case_view import load_case
 from loket.i18n import dashboard_translations
 from loket.person_messages import PersonMessage, question_message, status_message
-from loket.web import (
-    NotFound,
-    Visit,
-    case_reference,
-    form_text,
-    redirect,
-    render,
-    require_visible,
-    visit,
-)
+from loket.web import NotFound, Visit, render, visit
 from storage.lifecycle import TRANSITIONS, IllegalTransition, Status
 from storage.reference_codes import normalise_reference_code
 from storage.unit_of_work import UnitOfWork
@@ -36,6 +28,8 @@ from storage.unit_of_work import UnitOfWork
 __all__ = ["router"]
 
 router = APIRouter()
+# The actions on a case: case staff, within their regions.
+OnCase = Annotated[CaseAction, Depends(case_action(Permission.CASES))]
 
 DONE_MESSAGES = {
     "status": N_("De status is gewijzigd."),
@@ -81,6 +75,13 @@ async def _page(
     )
 
 
+async def _refused(
+    action: CaseAction, uow: UnitOfWork, error: tuple[str, dict[str, str]], status: int
+) -> Response:
+    """The case page again, saying why the action changed nothing."""
+    return await _page(action.current, uow, action.staff, action.code, error=error, status=status)
+
+
 @router.get("/p/{reference}")
 async def case(request: Request, reference: str) -> Response:
     current = await visit(request)
@@ -100,26 +101,22 @@ def _label(current: Visit, status: str) -> str:
 
 
 @router.post("/p/{reference}/status")
-async def change_status(request: Request, reference: str) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.CASES)
-    form = await current.check_csrf()
-    code = case_reference(reference)
-    to_text = form_text(form, "status", limit=30)
-    reason = form_text(form, "reason")
-    product = form_text(form, "product", limit=30)
-    referral = form_text(form, "referral", limit=200)
-    request.state.form_values = {
+async def change_status(action: OnCase) -> Response:
+    staff, code = action.staff, action.code
+    to_text = action.text("status", limit=30)
+    reason = action.text("reason")
+    product = action.text("product", limit=30)
+    referral = action.text("referral", limit=200)
+    action.current.request.state.form_values = {
         "status": to_text,
         "reason": reason,
         "product": product,
         "referral": referral,
     }
-    async with current.loket.database.unit_of_work() as uow:
-        await require_visible(uow, staff, code)
+    async with action.unit_of_work() as uow:
         item = await uow.pre_aanmeldingen.get(code)
         assert item is not None
-        error = _status_problem(current, item.status, to_text, reason, product, referral)
+        error = _status_problem(action.current, item.status, to_text, reason, product, referral)
         if error is None:
             to = Status(to_text)
             try:
@@ -134,25 +131,13 @@ async def change_status(request: Request, reference: str) -> Response:
             except IllegalTransition:
                 error = (N_("Deze statuswijziging kan niet."), {})
         if error is not None:
-            await record_staff_action(
-                uow,
-                staff.id,
-                "status_change_refused",
-                PRE_AANMELDING,
-                code,
-                {"from": item.status.value, "to": to_text[:30]},
-            )
-            return await _page(current, uow, staff, code, error=error, status=409)
+            refused = {"from": item.status.value, "to": to_text[:30]}
+            await action.audit(uow, "status_change_refused", refused)
+            return await _refused(action, uow, error, 409)
         notified = await _send(uow, status_message(changed))
-        await record_staff_action(
-            uow,
-            staff.id,
-            "status_changed",
-            PRE_AANMELDING,
-            code,
-            {"from": item.status.value, "to": to_text, "person_notified": notified},
-        )
-    return redirect(current, f"/p/{code}?done=status")
+        changed_details = {"from": item.status.value, "to": to_text, "person_notified": notified}
+        await action.audit(uow, "status_changed", changed_details)
+    return action.done("status")
 
 
 async def _send(uow: UnitOfWork, message: PersonMessage | None) -> bool:
@@ -187,93 +172,63 @@ def _status_problem(
 
 
 @router.post("/p/{reference}/assign")
-async def assign(request: Request, reference: str) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.CASES)
-    form = await current.check_csrf()
-    code = case_reference(reference)
-    choice = form_text(form, "assignee", limit=20)
-    async with current.loket.database.unit_of_work() as uow:
-        await require_visible(uow, staff, code)
-        view = await load_case(uow, code, staff, current.locale)
+async def assign(action: OnCase) -> Response:
+    choice = action.text("assignee", limit=20)
+    async with action.unit_of_work() as uow:
+        view = await load_case(uow, action.code, action.staff, action.current.locale)
         assert view is not None
         allowed = {user.id for user in view.assignable}
         assignee = int(choice) if choice.isdigit() else None
         if choice and assignee not in allowed:
-            error: tuple[str, dict[str, str]] = (
-                N_("Deze medewerker kan deze aanmelding niet behandelen."),
-                {},
-            )
-            return await _page(current, uow, staff, code, error=error, status=409)
-        await uow.pre_aanmeldingen.assign(code, assignee)
-        await record_staff_action(
-            uow, staff.id, "assigned", PRE_AANMELDING, code, {"staff_user_id": assignee}
-        )
-    return redirect(current, f"/p/{code}?done=assigned")
+            error = N_("Deze medewerker kan deze aanmelding niet behandelen.")
+            return await _refused(action, uow, (error, {}), 409)
+        await uow.pre_aanmeldingen.assign(action.code, assignee)
+        await action.audit(uow, "assigned", {"staff_user_id": assignee})
+    return action.done("assigned")
 
 
 @router.post("/p/{reference}/note")
-async def add_note(request: Request, reference: str) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.CASES)
-    form = await current.check_csrf()
-    code = case_reference(reference)
-    text = form_text(form, "text")
-    async with current.loket.database.unit_of_work() as uow:
-        await require_visible(uow, staff, code)
+async def add_note(action: OnCase) -> Response:
+    text = action.text("text")
+    async with action.unit_of_work() as uow:
         if not text:
-            error: tuple[str, dict[str, str]] = (N_("Een notitie kan niet leeg zijn."), {})
-            return await _page(current, uow, staff, code, error=error, status=400)
-        note = await uow.pre_aanmeldingen.add_note(code, staff.id, text)
-        await record_staff_action(
-            uow, staff.id, "note_added", PRE_AANMELDING, code, {"note_id": note.id}
-        )
-    return redirect(current, f"/p/{code}?done=note")
+            return await _refused(action, uow, (N_("Een notitie kan niet leeg zijn."), {}), 400)
+        note = await uow.pre_aanmeldingen.add_note(action.code, action.staff.id, text)
+        await action.audit(uow, "note_added", {"note_id": note.id})
+    return action.done("note")
 
 
 @router.post("/p/{reference}/info")
-async def ask_for_information(request: Request, reference: str) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.CASES)
-    form = await current.check_csrf()
-    code = case_reference(reference)
-    question = form_text(form, "question", limit=1000)
-    request.state.form_values = {"question": question}
-    async with current.loket.database.unit_of_work() as uow:
-        await require_visible(uow, staff, code)
+async def ask_for_information(action: OnCase) -> Response:
+    staff, code = action.staff, action.code
+    question = action.text("question", limit=1000)
+    action.current.request.state.form_values = {"question": question}
+    async with action.unit_of_work() as uow:
         item = await uow.pre_aanmeldingen.get(code)
         assert item is not None
         error: tuple[str, dict[str, str]] | None = None
         if Status.INFO_GEVRAAGD not in TRANSITIONS[item.status]:
             error = (
                 N_("Informatie vragen kan alleen bij status '%(status)s'. Er is niets gewijzigd."),
-                {"status": _label(current, Status.IN_BEHANDELING.value)},
+                {"status": _label(action.current, Status.IN_BEHANDELING.value)},
             )
         elif not question:
             error = (N_("Schrijf de vraag aan de persoon."), {})
         if error is not None:
-            return await _page(current, uow, staff, code, error=error, status=409)
+            return await _refused(action, uow, error, 409)
         await uow.pre_aanmeldingen.transition(
             code, Status.INFO_GEVRAAGD, staff_user_id=staff.id, reason=question
         )
-        contact = loket_contact(current.loket.directory)
+        contact = loket_contact(action.current.loket.directory)
         queued = await _send(uow, question_message(item, question, contact))
-        details: dict[str, Any] = {"queued": queued}
-        await record_staff_action(uow, staff.id, "info_requested", PRE_AANMELDING, code, details)
-    return redirect(current, f"/p/{code}?done={'info' if queued else 'info_no_chat'}")
+        await action.audit(uow, "info_requested", {"queued": queued})
+    return action.done("info" if queued else "info_no_chat")
 
 
 @router.post("/p/{reference}/crisis")
-async def crisis_follow_up(request: Request, reference: str) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.CASES)
-    form = await current.check_csrf()
-    code = case_reference(reference)
-    needed = form_text(form, "needed", limit=5) == "1"
-    async with current.loket.database.unit_of_work() as uow:
-        await require_visible(uow, staff, code)
-        await uow.pre_aanmeldingen.set_crisis_follow_up(code, needed)
-        await record_staff_action(
-            uow, staff.id, "crisis_follow_up_set", PRE_AANMELDING, code, {"needed": needed}
-        )
-    return redirect(current, f"/p/{code}?done=crisis")
+async def crisis_follow_up(action: OnCase) -> Response:
+    needed = action.text("needed", limit=5) == "1"
+    async with action.unit_of_work() as uow:
+        await uow.pre_aanmeldingen.set_crisis_follow_up(action.code, needed)
+        await action.audit(uow, "crisis_follow_up_set", {"needed": needed})
+    return action.done("crisis")

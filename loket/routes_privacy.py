@@ -10,7 +10,8 @@ erasure requests people made in the chat, and handing a case over.
 | `POST /p/{ref}/erasure-declined` | the loket keeps the data (clears the request) | both |
 | `POST /p/{ref}/handover` | the case is in the loket's own case system | case staff |
 
-Every action checks the CSRF token and is audited. An erasure's audit event holds
+Every action is a `StaffPost` or `CaseAction` (`loket.actions`: login and
+permission, then the CSRF token) and is audited. An erasure's audit event holds
 counts only (the reference is gone with the record). A lookup by name is a POST, so
 names never land in URLs or logs; its audit event holds how many were found.
 """
@@ -18,8 +19,9 @@ names never land in URLs or logs; its audit event holds how many were found.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from flows.texts import N_
@@ -27,17 +29,9 @@ from intake.access_copy_text import copy_text, render_blocks
 from intake.privacy import PrivacyService
 from loket import labels
 from loket.access import Permission
+from loket.actions import CaseAction, StaffPost, case_action, staff_post
 from loket.audit_trail import PRE_AANMELDING, record_staff_action
-from loket.web import (
-    NotFound,
-    Visit,
-    case_reference,
-    form_text,
-    redirect,
-    render,
-    require_visible,
-    visit,
-)
+from loket.web import NotFound, Visit, case_reference, redirect, render, visit
 from storage.access_copy import find_by_identity
 from storage.lifecycle import IllegalTransition
 from storage.queue import QueueFilter, QueueSort
@@ -96,36 +90,33 @@ async def privacy(request: Request) -> Response:
 
 
 @router.post("/privacy/find")
-async def find(request: Request) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.ACCESS_COPY)
-    form = await current.check_csrf()
-    name = form_text(form, "name", limit=200)
+async def find(post: Annotated[StaffPost, Depends(staff_post(Permission.ACCESS_COPY))]) -> Response:
+    name = post.text("name", limit=200)
     try:
-        birth_date = date.fromisoformat(form_text(form, "birth_date", limit=10))
+        birth_date = date.fromisoformat(post.text("birth_date", limit=10))
     except ValueError:
         birth_date = None
     if not name or birth_date is None:
-        return await _page(current, error=FIND_PROBLEM, status=400)
-    async with current.loket.database.unit_of_work() as uow:
+        return await _page(post.current, error=FIND_PROBLEM, status=400)
+    async with post.current.loket.database.unit_of_work() as uow:
         found = await find_by_identity(uow, name, birth_date)
         await record_staff_action(
-            uow, staff.id, "privacy_lookup", "person", None, {"found": len(found)}
+            uow, post.staff.id, "privacy_lookup", "person", None, {"found": len(found)}
         )
-    return await _page(current, found=found)
+    return await _page(post.current, found=found)
 
 
 @router.post("/privacy/erase")
-async def erase(request: Request) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.PRIVACY)
-    form = await current.check_csrf()
-    code = normalise_reference_code(form_text(form, "reference", limit=20))
-    again = normalise_reference_code(form_text(form, "confirm", limit=20))
+async def erase(post: Annotated[StaffPost, Depends(staff_post(Permission.PRIVACY))]) -> Response:
+    current = post.current
+    code = normalise_reference_code(post.text("reference", limit=20))
+    again = normalise_reference_code(post.text("confirm", limit=20))
     if code is None or code != again:
         return await _page(current, error=NOT_ERASED, status=409)
     async with current.loket.database.unit_of_work() as uow:
-        outcome = await _service(current).erase_for_reference(uow, code, staff_user_id=staff.id)
+        outcome = await _service(current).erase_for_reference(
+            uow, code, staff_user_id=post.staff.id
+        )
         if not outcome.found:
             uow.rollback_only()
     if not outcome.found:
@@ -162,30 +153,23 @@ async def access_copy(request: Request, reference: str) -> Response:
 
 
 @router.post("/p/{reference}/erasure-declined")
-async def decline_erasure(request: Request, reference: str) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.PRIVACY)
-    await current.check_csrf()
-    code = case_reference(reference)
-    async with current.loket.database.unit_of_work() as uow:
-        if await uow.pre_aanmeldingen.get(code) is None:
-            raise NotFound()
-        await uow.pre_aanmeldingen.withdraw_erasure_request(code)
-        await record_staff_action(uow, staff.id, "erasure_request_declined", PRE_AANMELDING, code)
-    return redirect(current, "/privacy?done=declined")
+async def decline_erasure(
+    action: Annotated[CaseAction, Depends(case_action(Permission.PRIVACY, regions=False))],
+) -> Response:
+    async with action.unit_of_work() as uow:
+        await uow.pre_aanmeldingen.withdraw_erasure_request(action.code)
+        await action.audit(uow, "erasure_request_declined")
+    return redirect(action.current, "/privacy?done=declined")
 
 
 @router.post("/p/{reference}/handover")
-async def hand_over(request: Request, reference: str) -> Response:
-    current = await visit(request)
-    staff = current.require(Permission.CASES)
-    await current.check_csrf()
-    code = case_reference(reference)
-    async with current.loket.database.unit_of_work() as uow:
-        await require_visible(uow, staff, code)
+async def hand_over(
+    action: Annotated[CaseAction, Depends(case_action(Permission.CASES))],
+) -> Response:
+    async with action.unit_of_work() as uow:
         try:
-            await uow.pre_aanmeldingen.hand_over(code)
+            await uow.pre_aanmeldingen.hand_over(action.code)
         except IllegalTransition:
-            return redirect(current, f"/p/{code}")
-        await record_staff_action(uow, staff.id, "handed_over", PRE_AANMELDING, code)
-    return redirect(current, f"/p/{code}?done=handover")
+            return redirect(action.current, f"/p/{action.code}")
+        await action.audit(uow, "handed_over")
+    return action.done("handover")

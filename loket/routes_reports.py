@@ -12,7 +12,7 @@ from loket import labels
 from loket.access import REGIONS, Permission
 from loket.audit_trail import record_staff_action
 from loket.csv_export import confusion_csv, figures_csv
-from loket.i18n import environment
+from loket.i18n import TEMPLATES
 from loket.report_chart import NO_DATA, build_chart
 from loket.web import NotFound, Visit, render, visit
 from storage.reports import DECISIONS, RECOMMENDATIONS, YearReport, build_report
@@ -58,10 +58,13 @@ async def chart(request: Request) -> Response:
     current = await visit(request)
     current.require(Permission.REPORTS)
     report, _ = await _report(current)
-    svg = (
-        environment(current.locale)
-        .get_template("chart.svg")
-        .render(chart=build_chart(report), report=report, labels=labels, no_data=NO_DATA)
+    svg = TEMPLATES.render(
+        "chart.svg",
+        current.locale,
+        chart=build_chart(report),
+        report=report,
+        labels=labels,
+        no_data=NO_DATA,
     )
     response = Response(svg, media_type="image/svg+xml")
     current.set_cookies(response)

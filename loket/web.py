@@ -1,18 +1,19 @@
 """What every dashboard request shares: the dashboard's state, the visit (session,
-staff member, language), rendering pages, and the refusals (login required, no
-permission, not found, forged form) that the app turns into pages.
+staff member, language; the dependency `visit`), a post's form after its CSRF check
+(the dependency `csrf_form`), rendering pages, and the refusals (login required, no
+permission, not found, forged form: `webkit.csrf.CsrfRefused`) that the app turns
+into pages.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -20,7 +21,7 @@ from flows.service_directory import ServiceDirectory, sample_directory
 from intake.privacy import PrivacyService
 from loket.access import Permission, Staff
 from loket.config import LoketConfig
-from loket.i18n import LANGUAGE_COOKIE, environment, pick_locale
+from loket.i18n import LANGUAGE_COOKIE, TEMPLATES, pick_locale
 from loket.login_guard import AddressThrottle, last_logout
 from loket.sessions import (
     COOKIE_NAME,
@@ -32,20 +33,19 @@ from loket.sessions import (
 from storage.database import Database
 from storage.reference_codes import normalise_reference_code
 from storage.tables import STAFF_ROLES
-from storage.unit_of_work import UnitOfWork
+from webkit.csrf import CsrfRefused, tokens_match
 
 __all__ = [
-    "CsrfRefused",
     "Forbidden",
     "LoginRequired",
     "Loket",
     "NotFound",
     "Visit",
     "case_reference",
+    "csrf_form",
     "form_text",
     "redirect",
     "render",
-    "require_visible",
     "visit",
 ]
 
@@ -87,23 +87,12 @@ class NotFound(Exception):
     pass
 
 
-class CsrfRefused(Exception):
-    pass
-
-
 def case_reference(reference: str) -> str:
     """The reference code of a case page's URL; `NotFound` when it cannot be one."""
     code = normalise_reference_code(reference)
     if code is None:
         raise NotFound()
     return code
-
-
-async def require_visible(uow: UnitOfWork, staff: Staff, code: str) -> None:
-    """`NotFound` for a case outside the staff member's regions (or not there at all):
-    the same answer either way, so a code reveals nothing."""
-    if not await uow.queue.visible(code, staff.scope):
-        raise NotFound()
 
 
 @dataclass
@@ -127,16 +116,6 @@ class Visit:
         if permission is not None and not self.staff.may(permission):
             raise Forbidden()
         return self.staff
-
-    async def check_csrf(self) -> FormData:
-        """The submitted form, after checking its CSRF token against the session's."""
-        form = await self.request.form()
-        token = form.get("csrf_token")
-        if not isinstance(token, str) or not hmac.compare_digest(
-            token.encode(), self.session.csrf.encode()
-        ):
-            raise CsrfRefused()
-        return form
 
     def set_cookies(self, response: Response) -> None:
         config = self.loket.config
@@ -187,6 +166,16 @@ async def visit(request: Request) -> Visit:
     return result
 
 
+async def csrf_form(current: Annotated[Visit, Depends(visit)]) -> FormData:
+    """The posted form, after its CSRF token matched the session's (`CsrfRefused`
+    otherwise). A dependency; the actions (`loket.actions`) call it after the login
+    and permission checks."""
+    form = await current.request.form()
+    if not tokens_match(current.session.csrf, form.get("csrf_token")):
+        raise CsrfRefused()
+    return form
+
+
 def render(
     current: Visit,
     template: str,
@@ -194,16 +183,17 @@ def render(
     *,
     status: int = 200,
 ) -> HTMLResponse:
-    env = environment(current.locale)
-    page = env.get_template(template).render(
-        {
+    page = TEMPLATES.render(
+        template,
+        current.locale,
+        **{
             "base": current.base,
             "staff": current.staff,
             "csrf_token": current.session.csrf,
             "path": current.request.url.path,
             "here": quote(_here(current), safe="/?=&"),
             **(context or {}),
-        }
+        },
     )
     response = HTMLResponse(page, status_code=status)
     current.set_cookies(response)

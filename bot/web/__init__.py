@@ -6,10 +6,11 @@
 redirect from `/` to `/chat`. The chat runs the same flows through the same
 `ConversationService` as Telegram, on channel "web".
 
-Modules: `chat` (chats over the conversation service), `routes` (HTTP),
-`privacy_pages` (notice, access copy, erasure), `pages`
-(templates and the forms of a question), `forms` (reading posts), `transcript`,
-`session_cookie`, `resume_codes`, `rate_limits`, `config`, `wording`.
+Modules: `chat` (chats over the conversation service), `routes` (HTTP, and the
+checks of every post as FastAPI dependencies), `privacy_pages` (notice, access copy,
+erasure), `pages` (templates and the forms of a question), `forms` (reading posts),
+`transcript`, `session_cookie`, `resume_codes`, `config`, `wording`. The headers,
+templates, CSRF and rate-limit plumbing it shares with the dashboard is `webkit`.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def mount_web_chat(
             library=library,
         )
     routes = web_chat_routes(service, config)
+    app.state.web_chat = routes  # for the dependencies of the posts (`routes.chat_routes`)
     router = web_chat_router(routes)
     add_privacy_pages(router, routes, privacy)
     app.include_router(router)

@@ -1,8 +1,9 @@
 """The web chat's settings: the cookie, how long things are kept, the rate limits.
 
 `WebChatConfig.from_settings(settings)` is what `intake serve` uses; tests build one
-with smaller numbers. The rate limits are token buckets (see `rate_limits`): a bucket
-holds `capacity` tokens, each post takes one, and tokens come back at `per_second`.
+with smaller numbers. The rate limits are token buckets (`webkit.rate_limits`): a
+bucket holds `capacity` tokens, each post takes one, and tokens come back at
+`per_second`.
 """
 
 from __future__ import annotations
@@ -11,14 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.settings import Settings
+from webkit.rate_limits import Bucket
 
-__all__ = ["Bucket", "WebChatConfig"]
-
-
-@dataclass(frozen=True)
-class Bucket:
-    capacity: float
-    per_second: float
+__all__ = ["WebChatConfig"]
 
 
 @dataclass(frozen=True)

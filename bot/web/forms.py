@@ -28,7 +28,7 @@ from flows.engine.inputs import (
 )
 from locales.languages import language
 
-__all__ = ["Posted", "parse_body", "read_post"]
+__all__ = ["Posted", "parse_body", "read_post", "single"]
 
 _TOKEN = re.compile(r"^[0-9a-z]{1,20}$")
 _OPTION = re.compile(r"^[a-z_][a-z0-9_:.]{0,80}$")
@@ -40,7 +40,6 @@ _MAX_FIELDS = 100
 @dataclass(frozen=True)
 class Posted:
     action: str
-    csrf: str | None
     form_id: str | None
     page_locale: str | None
     token: str | None
@@ -56,27 +55,28 @@ def parse_body(body: bytes) -> list[tuple[str, str]]:
         return []
 
 
-def _one(fields: Sequence[tuple[str, str]], name: str) -> str | None:
+def single(fields: Sequence[tuple[str, str]], name: str) -> str | None:
+    """The value of a field posted exactly once (None: missing, or posted twice)."""
     values = [value for key, value in fields if key == name]
     return values[0] if len(values) == 1 else None
 
 
 def _input(fields: Sequence[tuple[str, str]], action: str, text_limit: int) -> Input | None:
-    token = _one(fields, "token")
+    token = single(fields, "token")
     if action == "text":
-        text = _one(fields, "text")
+        text = single(fields, "text")
         # Longer than any answer may be: the engine says so (its limit is lower).
         return None if text is None else TextInput(text[: text_limit + 1])
     if action == "command":
-        command = _COMMANDS.get(_one(fields, "command") or "")
+        command = _COMMANDS.get(single(fields, "command") or "")
         return CommandInput(command) if command else None
     if action == "language":
-        code = _one(fields, "language") or ""
+        code = single(fields, "language") or ""
         return LanguageInput(code) if language(code) is not None else None
     if token is None or not _TOKEN.match(token):
         return None
     if action == "choice":
-        option = _one(fields, "option")
+        option = single(fields, "option")
         return ChoiceInput(token, option) if option and _OPTION.match(option) else None
     if action == "select":
         options = [value for key, value in fields if key == "options"]
@@ -89,13 +89,12 @@ def _input(fields: Sequence[tuple[str, str]], action: str, text_limit: int) -> I
 
 
 def read_post(fields: Sequence[tuple[str, str]], text_limit: int) -> Posted:
-    action = _one(fields, "action") or ""
-    token = _one(fields, "token")
+    action = single(fields, "action") or ""
+    token = single(fields, "token")
     return Posted(
         action=action,
-        csrf=_one(fields, "csrf"),
-        form_id=_one(fields, "form_id"),
-        page_locale=_one(fields, "page_locale"),
+        form_id=single(fields, "form_id"),
+        page_locale=single(fields, "page_locale"),
         token=token if token and _TOKEN.match(token) else None,
         inp=_input(fields, action, text_limit),
     )

@@ -1,20 +1,17 @@
-"""Rendering the chat page: one Jinja2 environment per language, and the view of the
-open question (which buttons, boxes and fields its forms get).
-
-Templates use `_()` of Jinja2's i18n extension bound to `locales.translator(locale)`
-(new-style gettext: results are escaped and take `%(name)s` parameters). Autoescaping
-is on; nothing a person typed is ever marked safe.
+"""Rendering the chat page: its templates (`webkit.templates`, with the messages
+catalog: `_()` in the person's language, autoescaping on, nothing a person typed ever
+marked safe), and the view of the open question (which buttons, boxes and fields its
+forms get).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from bot.web.wording import NOT_EMERGENCY
@@ -22,12 +19,20 @@ from flows.engine import prompts as p
 from flows.engine import wording as w
 from flows.engine.prompts import Prompt
 from flows.texts import Text
-from locales import render, translator
+from locales import render
 from locales.languages import LANGUAGES, language
+from webkit.templates import Templates
 
-__all__ = ["Choice", "Composer", "TextField", "composer", "environment", "page_direction"]
+__all__ = [
+    "TEMPLATES",
+    "Choice",
+    "Composer",
+    "TextField",
+    "composer",
+    "page_direction",
+    "render_template",
+]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Questions whose answer is usually typed: the text field comes before the buttons.
 _TYPED_KINDS = {"text", "number", "date", "municipality", "phone", "email"}
 _INPUT_MODE = {"number": "numeric", "phone": "tel", "email": "email"}
@@ -144,16 +149,7 @@ def emergency_lines(locale: str) -> tuple[str, ...]:
     )
 
 
-@cache
-def environment(locale: str) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"], default=True),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(translator(locale), newstyle=True)  # type: ignore[attr-defined]
+def _page_globals(env: Environment, locale: str) -> None:
     env.filters["phone_links"] = phone_links
     env.globals.update(
         locale=locale,
@@ -161,8 +157,10 @@ def environment(locale: str) -> Environment:
         languages=LANGUAGES,
         emergency=emergency_lines(locale),
     )
-    return env
+
+
+TEMPLATES = Templates(Path(__file__).resolve().parent / "templates", setup=_page_globals)
 
 
 def render_template(name: str, locale: str, **context: Any) -> str:
-    return environment(locale).get_template(name).render(**context)
+    return TEMPLATES.render(name, locale, **context)

@@ -12,16 +12,15 @@ stored" for everyone. Posts are checked like the chat's (cookie, origin, CSRF, r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot.web import wording as web_wording
 from bot.web.chat import CHANNEL
-from bot.web.forms import parse_body
 from bot.web.pages import render_template
-from bot.web.routes import WebChatRoutes, accepted_locale
+from bot.web.routes import ChatPost, Post, Routes, WebChatRoutes, accepted_locale
 from flows.privacy_notices import current_notice
 from flows.service_texts import loket_contact
 from flows.texts import N_, Text
@@ -29,6 +28,7 @@ from intake import privacy_wording as w
 from intake.access_copy_text import render_blocks
 from intake.privacy import PrivacyService, erasure_texts
 from locales import render
+from webkit.rate_limits import take_tokens
 
 __all__ = ["add_privacy_pages"]
 
@@ -107,24 +107,16 @@ class PrivacyPages:
         blocks = [(None, [render(Text(w.ERASE_ASK), locale)])]
         return self._page(visit, locale, TITLE_ERASE, blocks, ask_erase=True)
 
-    async def erase(self, request: Request) -> Response:
-        routes = self.routes
-        visit = routes.visit(request)
-        fields = parse_body(await routes.read_body(request) or b"")
-        csrf = next((value for key, value in fields if key == "csrf"), None)
-        answer = next((value for key, value in fields if key == "answer"), "")
-        if not (
-            visit.trusted
-            and routes.same_origin(request)
-            and routes.cookies.csrf_ok(visit.visitor.session_id, csrf)
-        ):
-            return routes.redirect(visit, "refused", fetch=False)
-        if not routes.posts_per_session.allows(visit.session_hash):
+    async def erase(self, request: Request, post: ChatPost, wait: int | None) -> Response:
+        visit = post.visit
+        if post.refusal is not None:
+            return self.routes.redirect(visit, "refused", fetch=False)
+        if wait is not None:
             locale, _ = await self._locale_and_chat(request, visit.session_hash)
             blocks = [(None, [render(Text(web_wording.TOO_FAST), locale)])]
             return self._page(visit, locale, TITLE_ERASE, blocks, ask_erase=True, status=429)
         locale, chat_id = await self._locale_and_chat(request, visit.session_hash)
-        if answer != "yes":
+        if post.first("answer") != "yes":
             texts = [Text(w.ERASE_CANCELLED)]
         elif chat_id is None:
             texts = [Text(w.ERASE_NOTHING)]
@@ -133,6 +125,13 @@ class PrivacyPages:
             texts = erasure_texts(outcome, loket_contact(self.routes.chats.service.directory))
         blocks = [(None, [render(text, locale) for text in texts])]
         return self._page(visit, locale, TITLE_ERASE, blocks)
+
+
+async def erase_wait(routes: Routes, post: Post) -> int | None:
+    """Erasing counts against the session's rate limit of answers."""
+    if not post.checked:
+        return None
+    return take_tokens((routes.posts_per_session, post.visit.session_hash))
 
 
 def add_privacy_pages(
@@ -153,5 +152,7 @@ def add_privacy_pages(
         return await pages.ask_erase(request)
 
     @router.post("/chat/verwijder", include_in_schema=False)
-    async def erase(request: Request) -> Response:
-        return await pages.erase(request)
+    async def erase(
+        request: Request, post: Post, wait: Annotated[int | None, Depends(erase_wait)]
+    ) -> Response:
+        return await pages.erase(request, post, wait)

@@ -3,10 +3,11 @@ the code form), `/chat/resume` (a resume or hand-off code), `/chat/new`,
 `/chat/embed.js`, and `/` redirecting to `/chat`.
 
 Every post is checked in this order: body size, session cookie, same origin and CSRF
-token, rate limits, then the fields. A refused post changes nothing. Without
-JavaScript a post answers with a redirect to the page (post/redirect/get) or, when
-refused, with the page itself and a notice; with the page's script (`X-Chat-Fetch`)
-it answers with JSON: the new messages and the next question as HTML.
+token (the dependency `checked_post`), rate limits (a dependency per kind of post),
+then the fields. A refused post changes nothing. Without JavaScript a post answers
+with a redirect to the page (post/redirect/get) or, when refused, with the page itself
+and a notice; with the page's script (`X-Chat-Fetch`) it answers with JSON: the new
+messages and the next question as HTML.
 """
 
 from __future__ import annotations
@@ -14,19 +15,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
 from babel.dates import format_date
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from bot.web import wording
 from bot.web.chat import ChatPage, Sent, WebChats
 from bot.web.config import WebChatConfig
-from bot.web.forms import parse_body, read_post
+from bot.web.forms import parse_body, read_post, single
 from bot.web.pages import composer, render_template
-from bot.web.rate_limits import TokenBuckets
 from bot.web.session_cookie import (
     COOKIE,
     SECURE_COOKIE,
@@ -42,23 +41,17 @@ from flows.texts import Text
 from intake.short_codes import display_code, normalise_code
 from locales import render
 from locales.languages import match_locale
+from webkit.csrf import same_origin, tokens_match
+from webkit.headers import SecurityHeaders
+from webkit.rate_limits import TokenBuckets, client_address, take_tokens
 
-__all__ = ["WebChatRoutes", "web_chat_router"]
+__all__ = ["ChatPost", "Post", "Routes", "WebChatRoutes", "chat_routes", "web_chat_router"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _PURGE_EVERY = 3600.0  # seconds between sweeps of expired chats
-_SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+# The page runs its own script; the Referer header goes to this site only.
+HEADERS = SecurityHeaders(scripts=True, referrer="same-origin")
 # Notices a redirect may ask for: only these fixed texts, never text from the URL.
 _NOTICES = {
     "expired": wording.SESSION_REFUSED,
@@ -102,6 +95,33 @@ class _Visit:
         return self.visitor.status == CookieStatus.VALID
 
 
+@dataclass(frozen=True)
+class ChatPost:
+    """A form post after its first checks (`checked_post`): its fields (none when the
+    body was over the limit), and whether it may change anything."""
+
+    visit: _Visit
+    fields: list[tuple[str, str]]
+    too_large: bool
+    forged: bool  # from another site (the cookie is SameSite=Lax too), or a wrong token
+
+    @property
+    def refusal(self) -> str | None:
+        """The notice of a post that changes nothing: "expired" (no cookie we signed,
+        or it ran out) or "refused" (forged); None when it may go ahead."""
+        if not self.visit.trusted:
+            return "expired"
+        return "refused" if self.forged else None
+
+    @property
+    def checked(self) -> bool:
+        """Past the first checks: only such a post counts against a rate limit."""
+        return self.refusal is None and not self.too_large
+
+    def first(self, name: str) -> str:
+        return next((value for key, value in self.fields if key == name), "")
+
+
 class WebChatRoutes:
     """The routes' state: cookies, rate limits, the chats."""
 
@@ -140,21 +160,7 @@ class WebChatRoutes:
             httponly=True,
             samesite="lax",
         )
-        response.headers.update(_SECURITY_HEADERS)
-        return response
-
-    @staticmethod
-    def _address(request: Request) -> str:
-        return request.client.host if request.client else "unknown"
-
-    @staticmethod
-    def same_origin(request: Request) -> bool:
-        """A post from another site is refused (the cookie is SameSite=Lax as well)."""
-        origin = request.headers.get("origin")
-        if origin is None or origin == "null":  # not told (the CSRF token still counts)
-            return True
-        host = request.headers.get("host", "")
-        return urlsplit(origin).netloc == host
+        return HEADERS.apply(response)
 
     # --- rendering -------------------------------------------------------------------
 
@@ -260,29 +266,19 @@ class WebChatRoutes:
 
     # --- the posts -------------------------------------------------------------------
 
-    async def post_answer(self, request: Request) -> Response:
+    async def post_answer(self, request: Request, post: ChatPost, wait: int | None) -> Response:
         fetch = request.headers.get("x-chat-fetch") == "1"
-        visit = self.visit(request)
-        body = await self.read_body(request)
-        if body is None:
+        visit = post.visit
+        if post.too_large:
             too_long = Text(engine_wording.REJECT_TOO_LONG, {"max": self.config.text_limit})
             return await self._too_long(request, visit, too_long, fetch=fetch)
-        if not visit.trusted:  # no cookie (it ran out), or one we did not sign
-            return self.redirect(visit, "expired", fetch=fetch)
-        posted = read_post(parse_body(body), self.config.text_limit)
-        if not self.same_origin(request) or not self.cookies.csrf_ok(
-            visit.visitor.session_id, posted.csrf
-        ):
-            return self.redirect(visit, "refused", fetch=fetch)
-        if not (
-            self.posts_per_session.allows(visit.session_hash)
-            and self.posts_per_address.allows(self._address(request))
-        ):
+        if post.refusal is not None:
+            return self.redirect(visit, post.refusal, fetch=fetch)
+        if wait is not None:
             response = await self.refused(request, visit, wording.TOO_FAST, 429, fetch=fetch)
-            response.headers["Retry-After"] = str(
-                max(1, self.posts_per_session.retry_after(visit.session_hash))
-            )
+            response.headers["Retry-After"] = str(wait)
             return response
+        posted = read_post(post.fields, self.config.text_limit)
         if posted.inp is None or not valid_form_id(posted.form_id):
             return self.redirect(visit, "refused", fetch=fetch)
         assert posted.form_id is not None
@@ -315,46 +311,76 @@ class WebChatRoutes:
         html = render_template("chat.html", page.locale, **context)
         return self.finish(HTMLResponse(html, status_code=413), visit)
 
-    async def post_resume(self, request: Request) -> Response:
-        visit = self.visit(request)
-        body = await self.read_body(request)
-        fields = parse_body(body or b"")
-        csrf = next((value for key, value in fields if key == "csrf"), None)
-        if not visit.trusted:
-            return self.redirect(visit, "expired", fetch=False)
-        if not self.same_origin(request) or not self.cookies.csrf_ok(
-            visit.visitor.session_id, csrf
-        ):
-            return self.redirect(visit, "refused", fetch=False)
-        if not (
-            self.resume_per_session.allows(visit.session_hash)
-            and self.resume_per_address.allows(self._address(request))
-        ):
+    async def post_resume(self, request: Request, post: ChatPost, wait: int | None) -> Response:
+        visit = post.visit
+        if post.refusal is not None:
+            return self.redirect(visit, post.refusal, fetch=False)
+        if wait is not None:
             response = await self.page_response(request, visit, wording.TOO_MANY_CODES, 429)
-            response.headers["Retry-After"] = str(
-                max(1, self.resume_per_address.retry_after(self._address(request)))
-            )
+            response.headers["Retry-After"] = str(wait)
             return response
-        typed = next((value for key, value in fields if key == "code"), "")
-        resumed = await self.chats.resume(visit.session_hash, typed[:40])
+        resumed = await self.chats.resume(visit.session_hash, post.first("code")[:40])
         if resumed == "moved":  # the transcript says so
             return self.redirect(visit, fetch=False)
         if resumed == "resumed":
             return self.redirect(visit, "resumed", fetch=False)
         return self.redirect(visit, "wrong-code", fetch=False)
 
-    async def post_new(self, request: Request) -> Response:
-        visit = self.visit(request)
-        fields = parse_body(await self.read_body(request) or b"")
-        csrf = next((value for key, value in fields if key == "csrf"), None)
-        if (
-            visit.trusted
-            and self.same_origin(request)
-            and self.cookies.csrf_ok(visit.visitor.session_id, csrf)
-        ):
-            await self.chats.start_over(visit.session_hash)
-            return self.redirect(visit, fetch=False)
-        return self.redirect(visit, "refused", fetch=False)
+    async def post_new(self, post: ChatPost) -> Response:
+        if post.refusal is not None:
+            return self.redirect(post.visit, "refused", fetch=False)
+        await self.chats.start_over(post.visit.session_hash)
+        return self.redirect(post.visit, fetch=False)
+
+
+# --- the dependencies of the posts ---------------------------------------------------
+
+
+async def chat_routes(request: Request) -> WebChatRoutes:
+    """The web chat's routes on this app (`mount_web_chat` keeps them in its state)."""
+    routes: WebChatRoutes = request.app.state.web_chat
+    return routes
+
+
+Routes = Annotated[WebChatRoutes, Depends(chat_routes)]
+
+
+async def checked_post(
+    request: Request, routes: Routes, from_here: Annotated[bool, Depends(same_origin)]
+) -> ChatPost:
+    """Every post's first checks: the size of its body, its cookie, its origin and its
+    CSRF token. Nothing is refused here: each post answers a refusal in its own way."""
+    visit = routes.visit(request)
+    body = await routes.read_body(request)
+    fields = parse_body(body or b"")
+    token = routes.cookies.csrf_token(visit.visitor.session_id)
+    forged = not (from_here and tokens_match(token, single(fields, "csrf")))
+    return ChatPost(visit, fields, too_large=body is None, forged=forged)
+
+
+Post = Annotated[ChatPost, Depends(checked_post)]
+
+
+async def answer_wait(request: Request, routes: Routes, post: Post) -> int | None:
+    """The rate limit of answers, per session and per address: None, or the seconds
+    to wait."""
+    if not post.checked:
+        return None
+    return take_tokens(
+        (routes.posts_per_session, post.visit.session_hash),
+        (routes.posts_per_address, client_address(request)),
+    )
+
+
+async def resume_wait(request: Request, routes: Routes, post: Post) -> int | None:
+    """The rate limit of resume codes, per session and per address (guessing one of
+    2^40 codes stays hopeless)."""
+    if not post.checked:
+        return None
+    return take_tokens(
+        (routes.resume_per_session, post.visit.session_hash),
+        (routes.resume_per_address, client_address(request)),
+    )
 
 
 def web_chat_router(routes: WebChatRoutes) -> APIRouter:
@@ -377,16 +403,20 @@ def web_chat_router(routes: WebChatRoutes) -> APIRouter:
         return await routes.page_response(request, visit, notice, prefill=prefill)
 
     @router.post("/chat", include_in_schema=False)
-    async def chat_post(request: Request) -> Response:
-        return await routes.post_answer(request)
+    async def chat_post(
+        request: Request, post: Post, wait: Annotated[int | None, Depends(answer_wait)]
+    ) -> Response:
+        return await routes.post_answer(request, post, wait)
 
     @router.post("/chat/resume", include_in_schema=False)
-    async def chat_resume(request: Request) -> Response:
-        return await routes.post_resume(request)
+    async def chat_resume(
+        request: Request, post: Post, wait: Annotated[int | None, Depends(resume_wait)]
+    ) -> Response:
+        return await routes.post_resume(request, post, wait)
 
     @router.post("/chat/new", include_in_schema=False)
-    async def chat_new(request: Request) -> Response:
-        return await routes.post_new(request)
+    async def chat_new(post: Post) -> Response:
+        return await routes.post_new(post)
 
     @router.get("/chat/embed.js", include_in_schema=False)
     async def embed_script() -> Response:

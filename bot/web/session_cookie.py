@@ -90,10 +90,8 @@ class SessionCookies:
         return self._mac("web-session", session_id)
 
     def csrf_token(self, session_id: str) -> str:
+        """The session's CSRF token (a post's is checked with `webkit.csrf`)."""
         return self._mac("web-csrf", session_id)[:32]
-
-    def csrf_ok(self, session_id: str, token: str | None) -> bool:
-        return token is not None and hmac.compare_digest(self.csrf_token(session_id), token)
 
 
 def new_form_id() -> str:

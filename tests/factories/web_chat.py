@@ -14,11 +14,11 @@ from fastapi import FastAPI
 
 from bot.settings import Settings
 from bot.web import WebChatConfig, WebChatRoutes, mount_web_chat
-from bot.web.config import Bucket
 from flows.engine.library import FlowLibrary
 from storage.database import Database
 from tests.factories.databases import FakeClock
 from tests.web.html_page import Form, Page, parse_page
+from webkit.rate_limits import Bucket
 
 SECRET = "web-chat-test-secret"
 SCENARIO_NOW = datetime(2025, 6, 2, 10, 30, tzinfo=UTC)

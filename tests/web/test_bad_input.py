@@ -9,11 +9,10 @@ from urllib.parse import urlencode
 import httpx
 import itsdangerous
 
-from bot.web.config import Bucket
-from bot.web.rate_limits import TokenBuckets
 from tests.factories.databases import FakeClock
 from tests.factories.web_chat import SCENARIO_NOW, ChatApp, PlainBrowser, chat_app
 from tests.web.html_page import Page
+from webkit.rate_limits import Bucket, TokenBuckets
 
 # zelfmelding: consent, where you sleep, municipality (typed), then the age (typed).
 FIRST_STEPS = [{"choice": "yes"}, "Sam", {"choice": "public_space"}, "Heerlen", {"choice": "same"}]
@@ -183,6 +182,18 @@ async def test_forged_forms_change_nothing(web: ChatApp, browser: PlainBrowser) 
         [("text", "46")],
     )
     assert "al beantwoord" in stale.notice and "46" not in stale.said_by_me()
+
+
+async def test_a_token_of_other_characters_is_refused_by_every_post(
+    browser: PlainBrowser,
+) -> None:
+    page = await begin(browser)
+    for path in ("/chat", "/chat/resume", "/chat/new", "/chat/verwijder"):
+        fields = [("csrf", "é" * 32), ("text", "45"), ("answer", "yes"), ("code", "ABCD-EFGH")]
+        response = await browser.client.post(path, content=urlencode(fields), headers=FORM)
+        seen = browser._read(response)
+        assert "Dat ging niet goed" in seen.notice, path
+        assert seen.said_by_me() == page.said_by_me()
 
 
 async def test_a_hundred_posts_in_a_second_are_limited_and_nothing_is_lost(

@@ -1,11 +1,14 @@
-"""Rate limits of the web chat: token buckets in memory, per session and per address.
+"""Rate limits: token buckets in memory, per key (a browser session, a client address).
 
-A bucket holds up to `capacity` tokens and gains `per_second` tokens a second; a post
-takes one, and is refused (HTTP 429, a clear message, nothing changed) when the
-bucket is empty. Buckets live in this process only: with several server processes
-each keeps its own, so the limits multiply (see docs/webchat.md). Addresses are kept
-in memory only, never written or logged; the least recently used buckets are dropped
-beyond `max_keys`.
+A bucket holds up to `capacity` tokens and gains `per_second` tokens a second; a
+request takes one, and is refused (the app answers HTTP 429 with a clear message and
+changes nothing) when the bucket is empty. Buckets live in this process only: with
+several server processes each keeps its own, so the limits multiply. Keys are kept in
+memory only, never written or logged; the least recently used are dropped beyond
+`max_keys`.
+
+An app's rate-limit dependency names the buckets a request takes a token from, each
+with its key, and asks `take_tokens`: None (go ahead) or the seconds to wait.
 """
 
 from __future__ import annotations
@@ -14,10 +17,17 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from bot.web.config import Bucket
+from fastapi import Request
 
-__all__ = ["TokenBuckets"]
+__all__ = ["Bucket", "TokenBuckets", "client_address", "take_tokens"]
+
+
+@dataclass(frozen=True)
+class Bucket:
+    capacity: float
+    per_second: float
 
 
 class TokenBuckets:
@@ -57,3 +67,18 @@ class TokenBuckets:
         if tokens >= 1 or self.bucket.per_second <= 0:
             return 0
         return max(1, int((1 - tokens) / self.bucket.per_second + 0.999))
+
+
+def take_tokens(*takes: tuple[TokenBuckets, str]) -> int | None:
+    """A token from each bucket for its key, in order, stopping at the first bucket
+    that refuses: None when every bucket allowed, else the whole seconds (at least
+    one) until the refusing bucket has a token again (for `Retry-After`)."""
+    for buckets, key in takes:
+        if not buckets.allows(key):
+            return max(1, buckets.retry_after(key))
+    return None
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy: as uvicorn's `--proxy-headers` gives it)."""
+    return request.client.host if request.client else "unknown"
