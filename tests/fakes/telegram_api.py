@@ -116,6 +116,9 @@ class FakeBotAPI(BotApiMethods):
         self.port = port
         self.token = token
         self.faults = FaultPlan()
+        # Called on the fake's loop with each call, "before" it runs and "after" it ran
+        # but before its answer goes out (a fault test kills the bot there).
+        self.watchers: list[Callable[[ApiCall, str], None]] = []
         self._calls: list[ApiCall] = []
         self._runner: web.AppRunner | None = None
         self._deliverer = WebhookDeliverer(self, self._run_webhook_reply, webhook_retry_delay)
@@ -400,6 +403,8 @@ class FakeBotAPI(BotApiMethods):
                 raise ApiError(HTTPStatus.NOT_FOUND, "Not Found")
             if fault := self.faults.take(name):
                 raise fault.error()
+            for watcher in list(self.watchers):
+                watcher(call, "before")
             result = await handler(token, params)
             body: JSONDict = {"ok": True}
             if isinstance(result, Described):
@@ -410,6 +415,8 @@ class FakeBotAPI(BotApiMethods):
         except ApiError as error:
             status, body = error.status, error.body()
         call.status, call.response = int(status), body
+        for watcher in list(self.watchers):
+            watcher(call, "after")
         return int(status), body
 
     def _check_token(self, token: str) -> None:
