@@ -521,9 +521,9 @@ class _Turn:
         """A valid option of the open prompt (typed as its number, or a button)."""
         pending = self.pending
         assert pending is not None
-        if pending.kind == PendingKind.CONFIRM_STOP:
+        if pending.kind in (PendingKind.CONFIRM_STOP, PendingKind.CONFIRM_RESTART):
             if option == p.YES:
-                self.stop()
+                self.stop() if pending.kind == PendingKind.CONFIRM_STOP else self.restart()
             else:
                 self.pending = pending.resume
                 self.say("notice", Text(w.STOP_CANCELLED))
@@ -775,7 +775,7 @@ class _Turn:
 
     def command(self, command: Command) -> None:
         if command == Command.RESTART:
-            self.restart()
+            self.confirm_restart()
         elif command == Command.HELP:
             self.help()
         elif command == Command.CRISIS:
@@ -806,7 +806,7 @@ class _Turn:
     def back(self) -> None:
         pending = self.pending
         assert pending is not None
-        if pending.kind == PendingKind.CONFIRM_STOP:
+        if pending.kind in (PendingKind.CONFIRM_STOP, PendingKind.CONFIRM_RESTART):
             self.choose(p.NO)
             return
         if pending.kind == PendingKind.CONFIRM_PLACE:
@@ -845,6 +845,17 @@ class _Turn:
         self.status = SessionStatus.STOPPED
         self.emit(SessionStopped(discarded))
         self.say("notice", Text(w.STOPPED))
+
+    def confirm_restart(self) -> None:
+        """'opnieuw' wipes every answer: asked first, as 'stop' is (nothing to lose
+        before the first answer, or after the end: then at once)."""
+        pending = self.pending
+        if pending is None or not self.answers or self.status != SessionStatus.ACTIVE:
+            self.restart()
+        elif pending.kind in (PendingKind.CONFIRM_STOP, PendingKind.CONFIRM_RESTART):
+            self.reprompt()
+        else:
+            self.open(PendingKind.CONFIRM_RESTART, pending.node, resume=pending)
 
     def restart(self) -> None:
         self.answers.clear()

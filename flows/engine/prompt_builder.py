@@ -53,10 +53,11 @@ def build_prompt(
     """The prompt a channel renders for an open question. An option that needs a
     channel trait the channel lacks (`requires`) is not offered."""
     yes_no = (PromptOption(p.YES, Text(w.YES)), PromptOption(p.NO, Text(w.NO)))
-    if pending.kind == PendingKind.CONFIRM_STOP:
-        return Prompt(
-            pending.token, pending.node, pending.kind.value, Text(w.STOP_CONFIRM), yes_no, False
+    if pending.kind in (PendingKind.CONFIRM_STOP, PendingKind.CONFIRM_RESTART):
+        text = Text(
+            w.STOP_CONFIRM if pending.kind == PendingKind.CONFIRM_STOP else w.RESTART_CONFIRM
         )
+        return Prompt(pending.token, pending.node, pending.kind.value, text, yes_no, False)
     if pending.kind == PendingKind.CONFIRM_PLACE:
         msgid = w.PLACE_DID_YOU_MEAN if pending.known_place else w.PLACE_UNKNOWN
         text = Text(msgid, {"place": pending.place or ""})

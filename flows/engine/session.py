@@ -46,6 +46,7 @@ class PendingKind(StrEnum):
     QUESTION = "question"
     CONFIRM_PLACE = "confirm_place"
     CONFIRM_STOP = "confirm_stop"
+    CONFIRM_RESTART = "confirm_restart"
     SUMMARY = "summary"
     LANGUAGE = "language"  # the language chooser; `resume` is the prompt to return to
 
@@ -74,7 +75,7 @@ class Pending:
     selection: tuple[str, ...] = ()  # multiple choice: options ticked so far
     place: str | None = None  # confirm_place: the name to confirm
     known_place: bool = True  # confirm_place: a known name (else: as typed)
-    resume: Pending | None = None  # confirm_stop, language: the prompt to return to
+    resume: Pending | None = None  # confirm_stop/restart, language: the prompt to return to
     # language: the (code, own name) of each language offered, as they were offered
     choices: tuple[tuple[str, str], ...] = ()
 

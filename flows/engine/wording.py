@@ -99,6 +99,7 @@ STOP_CONFIRM = N_("Wil je stoppen? Dan wissen we al je antwoorden.")
 STOP_CANCELLED = N_("Goed, we gaan verder.")
 STOPPED = N_("Je bent gestopt. We hebben je antwoorden gewist. Je kunt altijd opnieuw beginnen.")
 RESTARTED = N_("We beginnen opnieuw.")
+RESTART_CONFIRM = N_("Wil je opnieuw beginnen? Dan wissen we al je antwoorden.")
 FINISHED = N_("Dit gesprek is klaar. Typ 'opnieuw' om een nieuw gesprek te beginnen.")
 REMEMBERED = N_(
     "Je eigen gegevens van de vorige keer zijn al ingevuld. Je kunt ze veranderen bij de "

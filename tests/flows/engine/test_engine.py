@@ -221,9 +221,31 @@ def test_restart_begins_again_from_the_start() -> None:
     chat = Chat("zelfmelding")
     to_question(chat, "age", ["ja", "Sam", "buiten", "Heerlen", "nee"])
     chat.say("opnieuw")
+    assert chat.prompt is not None and chat.prompt.kind == "confirm_restart"
+    assert len(chat.session.answers) == 5  # nothing wiped before the person says yes
+    chat.say("ja")
     assert chat.session.answers == {}
     assert chat.prompt is not None and chat.prompt.node == "consent"
     assert any(line.startswith("Hallo!") for line in chat.lines())
+
+
+def test_a_restart_not_confirmed_keeps_every_answer() -> None:
+    chat = Chat("zelfmelding")
+    to_question(chat, "age", ["ja", "Sam", "buiten", "Heerlen", "nee"])
+    asked = chat.prompt
+    chat.say("opnieuw")
+    chat.say("nee")
+    assert len(chat.session.answers) == 5
+    assert chat.prompt is not None and asked is not None and chat.prompt.node == asked.node
+    chat.say("opnieuw")
+    chat.command("back")  # back from the question "are you sure": no restart either
+    assert len(chat.session.answers) == 5
+
+
+def test_a_restart_before_any_answer_needs_no_confirmation() -> None:
+    chat = Chat("zelfmelding")
+    chat.say("opnieuw")
+    assert chat.prompt is not None and chat.prompt.node == "consent"
 
 
 def test_changing_the_language_asks_the_question_again() -> None:
