@@ -1,5 +1,7 @@
 """`intake serve`: the whole service on one ASGI app (web chat, dashboard, Telegram,
-/healthz), after checking the operator's data, the key and the database."""
+/healthz), after checking the operator's data, the catalogs, the key and the database,
+and making the data directory, its keys and the database when missing (as `intake
+init` does)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import fail
+from bot.cli.common import data_prepared, fail
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -19,7 +21,11 @@ __all__ = ["serve"]
 @click.option("--host", default=None, help="Address to listen on (default: HOST setting).")
 @click.option("--port", type=int, default=None, help="Port (default: PORT setting).")
 def serve(host: str | None, port: int | None) -> None:
-    """Start the service: web chat, dashboard, Telegram and /healthz on one ASGI app."""
+    """Start the service: web chat, dashboard, Telegram and /healthz on one ASGI app.
+    Makes the data directory, its keys and the database when missing (as `intake init`
+    does)."""
+    import logging
+
     import uvicorn
 
     from bot.app import create_app
@@ -30,8 +36,8 @@ def serve(host: str | None, port: int | None) -> None:
     log_config = configure_logging(settings.log_format, settings.log_level)
     _check_service_data(settings)
     _check_catalogs()
-    settings.ensure_secret_key()
-    _prepare_database(settings)
+    for sentence in data_prepared("serve", settings, settings.database_url):
+        logging.getLogger("bot.serve").warning(sentence)
     uvicorn.run(
         create_app(settings, purge_daily=True),
         host=host or settings.host,
@@ -68,22 +74,4 @@ def _check_service_data(settings: Settings) -> None:
     try:
         load_service_directory(settings)
     except ServiceDataError as error:
-        fail("serve", str(error))
-
-
-def _prepare_database(settings: Settings) -> None:
-    """The encryption key, then the database reached and migrated to the newest schema,
-    and the key checked against it; or stop with a clear message (exit 1)."""
-    import asyncio
-    import logging
-
-    from bot.encryption_keys import EncryptionSetupError, open_database
-    from storage.engine import DatabaseUnavailable
-
-    log = logging.getLogger("bot.serve")
-    try:
-        asyncio.run(
-            open_database(settings, settings.database_url, notify=log.warning, migrate=True)
-        )
-    except (DatabaseUnavailable, EncryptionSetupError) as error:
         fail("serve", str(error))
