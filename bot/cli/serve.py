@@ -1,7 +1,8 @@
 """`intake serve`: the whole service on one ASGI app (web chat, dashboard, Telegram,
-/healthz), after checking the operator's data, the catalogs, the key and the database,
-and making the data directory, its keys and the database when missing (as `intake
-init` does)."""
+/healthz), after checking the flows, the operator's data, the catalogs, the key and
+the database (each problem stops the start with one line that says what to do, never
+a traceback), and making the data directory, its keys and the database when missing
+(as `intake init` does)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = get_settings()
     log_config = configure_logging(settings.log_format, settings.log_level)
+    _check_flows()
     _check_service_data(settings)
     _check_catalogs()
     for sentence in data_prepared("serve", settings, settings.database_url):
@@ -75,3 +77,20 @@ def _check_service_data(settings: Settings) -> None:
         load_service_directory(settings)
     except ServiceDataError as error:
         fail("serve", str(error))
+
+
+def _check_flows() -> None:
+    """The flow files load, or exit 1 naming the first problem's file and line (as
+    `intake flows check` does, which lists them all)."""
+    from flows.engine.library import FlowNotFound, flow_library
+    from flows.engine.loader import FlowError
+
+    check = "run `intake flows check` to see every problem"
+    try:
+        flow_library().entry  # noqa: B018 - loads the entry flow too
+    except FlowError as error:
+        more = len(error.problems) - 1
+        also = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        fail("serve", f"{error.problems[0]}{also}; {check}")
+    except FlowNotFound as error:
+        fail("serve", f"{error}; {check}")
