@@ -9,6 +9,7 @@ so writers queue instead of failing halfway. PostgreSQL URLs may carry libpq-sty
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ __all__ = [
     "check_database",
     "create_engine",
     "is_connection_error",
+    "ping",
     "safe_url",
     "unavailable_error",
     "utc_now",
@@ -155,6 +157,17 @@ def unavailable_error(url: str | URL, error: BaseException) -> DatabaseUnavailab
     detail = str(getattr(error, "orig", None) or error).strip().splitlines()
     reason = detail[0] if detail else type(error).__name__
     return DatabaseUnavailable(f"the database at {safe_url(url)} is not reachable: {reason}")
+
+
+async def ping(engine: AsyncEngine, *, seconds: float = 2.0) -> None:
+    """A trivial query (`SELECT 1`) within `seconds`, or `DatabaseUnavailable`. A
+    SQLite file must still be where it was: an open connection would go on writing to
+    a file that was removed, and lose everything at the next start."""
+    url = engine.url
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite and not await asyncio.to_thread(os.path.exists, url.database or ""):
+        raise DatabaseUnavailable(f"the SQLite database {url.database} is not there any more")
+    await _select_one(engine, seconds, url)
 
 
 async def _select_one(engine: AsyncEngine, seconds: float, url: str | URL) -> None:

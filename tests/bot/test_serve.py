@@ -1,6 +1,6 @@
-"""`intake serve` (what `make run` starts) answers /healthz within 30 seconds; a start
-that cannot work stops with one line that says what to do, no traceback, and makes
-nothing."""
+"""`intake serve` (what `make run` starts) answers /healthz and /readyz, GET and HEAD,
+within 30 seconds; a start that cannot work stops with one line that says what to do,
+no traceback, and makes nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import make_url
 
@@ -19,11 +20,16 @@ from tests.serving import INTAKE, files_in, first_answer, free_port, running_ser
 
 def test_serve_answers_healthz(tmp_path: Path) -> None:
     env = serve_env()
+    base = f"http://127.0.0.1:{env['PORT']}"
     with running_serve(tmp_path, env) as process:
-        answer = first_answer(process, f"http://127.0.0.1:{env['PORT']}/healthz")
+        answer = first_answer(process, f"{base}/healthz")
         assert answer is not None, "no answer within 30 s"
         assert answer.status_code == 200
         assert answer.json()["status"] == "ok"
+        assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
+        for path, status in (("/", 303), ("/healthz", 200), ("/readyz", 200)):
+            head = httpx.head(f"{base}{path}")
+            assert (head.status_code, head.content) == (status, b""), path
         # A local install gets a private secret key, readable by its owner only.
         key = tmp_path / "var" / "secret_key"
         assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
