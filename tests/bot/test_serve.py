@@ -1,6 +1,6 @@
 """`intake serve` (what `make run` starts) answers /healthz and /readyz, GET and HEAD,
-within 30 seconds; a start that cannot work stops with one line that says what to do,
-no traceback, and makes nothing."""
+within 30 seconds and says where the chat and the dashboard are; a start that cannot
+work stops with one line that says what to do, no traceback, and makes nothing."""
 
 from __future__ import annotations
 
@@ -33,6 +33,15 @@ def test_serve_answers_healthz(tmp_path: Path) -> None:
         # A local install gets a private secret key, readable by its owner only.
         key = tmp_path / "var" / "secret_key"
         assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+    assert process.stdout is not None
+    output = process.stdout.read()
+    # One line for the person who started it: the chat, the dashboard, the first account.
+    assert (
+        f"Loket Housing intake: web chat at {base}/chat, staff dashboard at {base}/loket, "
+        f"data in {tmp_path / 'var' / 'intake.db'}; a first dashboard account: "
+        f"{INTAKE} staff add NAME --role beheerder\n"
+    ) in output
+    assert key.read_text().strip() not in output
 
 
 def _serve_stops(tmp_path: Path, *args: str, **settings: str) -> str:
