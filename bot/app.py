@@ -2,10 +2,10 @@
 
 It builds, once per process, the one `Database` (one engine and its pool), the
 operator's service data and the one `ConversationService`, and hands them to every
-part: the web chat, Telegram (in the lifespan), the daily purge and the dashboard. One
-lifespan starts the background parts and, at the end, stops them and disposes of the
-database it made. This is the one module that sees both the channels and the
-dashboard (docs/architecture.md).
+part: the web chat, Telegram (in the lifespan), the daily purge, the dashboard and the
+health probes (/healthz, /readyz: bot/health.py). One lifespan starts the background
+parts and, at the end, stops them and disposes of the database it made. This is the
+one module that sees both the channels and the dashboard (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -58,9 +58,11 @@ def create_app(
 ) -> FastAPI:
     """The whole service on one app. Without `settings`: /healthz only. A `database`
     passed in stays the caller's (not disposed of here)."""
+    from bot.health import answer_head_like_get, mount_health  # /healthz, /readyz
+
     if settings is None:
         app = FastAPI(title="Loket Housing intake", docs_url=None, redoc_url=None)
-        _health(app)
+        mount_health(app, None)
         return app
     from storage.database import Database
 
@@ -99,11 +101,12 @@ def create_app(
         from bot.telegram.webhook import telegram_webhook_router
 
         app.include_router(telegram_webhook_router())
-    _health(app)
+    mount_health(app, db)
 
     from bot.web import mount_web_chat  # the web chat at /chat, and / (docs/webchat.md)
 
     mount_web_chat(app, settings, service=service, privacy=privacy)
+    answer_head_like_get(app, "/")  # uptime monitors try the root with HEAD
 
     from loket.app import create_loket_app  # the staff dashboard (docs/dashboard.md)
     from loket.config import LoketConfig
@@ -116,9 +119,3 @@ def create_app(
     loket = create_loket_app(config, db, directory=service.directory, privacy=privacy)
     app.mount("/loket", loket)
     return app
-
-
-def _health(app: FastAPI) -> None:
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}

@@ -3,10 +3,12 @@ every `intake` command that opens the database). See docs/privacy.md, key manage
 
 Where the key comes from, in order:
 1. ENCRYPTION_KEY (and ENCRYPTION_KEYS_OLD while a rotation runs): production.
-2. ./var/encryption_key: a local install, made by an earlier start.
+2. `encryption_key` in the data directory (INTAKE_HOME): a local install, made by an
+   earlier `intake init` or `intake serve`.
 3. Neither, and the database holds no encrypted data yet (new, or from before
-   encryption at rest): a new key is made in ./var/encryption_key (mode 0600), and
-   the start says so. `make run` on a new machine just works.
+   encryption at rest): `intake init` and `intake serve` (`create`) make a new key in
+   the data directory (mode 0600) and say so; `make run` on a new machine just works.
+   Every other command stops and says to run `intake init`: it makes no key.
 An existing database without its key, or with another key, is refused: a clear
 message and no start (`EncryptionSetupError`).
 """
@@ -17,7 +19,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.settings import VAR_DIR, Settings
+from bot.settings import Settings
 from storage.column_types import SensitiveValueCodec
 from storage.encryption import EncryptionKey, EncryptionKeyError, Keyring
 from storage.engine import check_database, safe_url
@@ -25,13 +27,10 @@ from storage.key_registry import KeyProblem, check_keys, registered_keys
 from storage.migrate import check_schema, prepare_database
 
 __all__ = [
-    "KEY_FILE",
     "EncryptionSetupError",
     "open_database",
     "resolve_keyring",
 ]
-
-KEY_FILE = VAR_DIR / "encryption_key"
 
 Notify = Callable[[str], None]
 
@@ -61,7 +60,7 @@ def _from_file(path: Path) -> Keyring | None:
 
 
 def _generate(path: Path) -> Keyring:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = EncryptionKey.generate()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -70,9 +69,11 @@ def _generate(path: Path) -> Keyring:
 
 
 async def resolve_keyring(
-    settings: Settings, url: str, *, notify: Notify, key_file: Path = KEY_FILE
+    settings: Settings, url: str, *, notify: Notify, create: bool = False
 ) -> Keyring:
-    """The keyring for `url` (see the module docstring), configured for this process."""
+    """The keyring for `url` (see the module docstring), configured for this process;
+    `create`: a new database may get a new key (`intake init`, `intake serve` only)."""
+    key_file = settings.encryption_key_file
     keyring = _from_settings(settings) or _from_file(key_file)
     if keyring is None:
         keys = await registered_keys(url)
@@ -82,6 +83,12 @@ async def resolve_keyring(
                 f"{', '.join(k.key_id for k in keys)}), but no encryption key is set: set "
                 f"ENCRYPTION_KEY to that key, or put back {key_file}; the service does "
                 "not start without it"
+            )
+        if not create:
+            raise EncryptionSetupError(
+                f"no encryption key: ENCRYPTION_KEY is not set and there is no {key_file}; "
+                "run `intake init` to make one, or set INTAKE_HOME to the data directory "
+                "that holds it"
             )
         keyring = _generate(key_file)
         notify(
@@ -99,13 +106,17 @@ async def open_database(
     *,
     notify: Notify,
     migrate: bool,
-    key_file: Path = KEY_FILE,
+    create: bool = False,
 ) -> Keyring:
     """At the start of a process: the keyring (configured), the database reachable and
     (`migrate`) migrated or (not `migrate`) current, and the keys fitting it. Raises
-    `DatabaseUnavailable`, `SchemaNotCurrent` or `EncryptionSetupError`."""
+    `DatabaseUnavailable`, `SchemaNotCurrent` or `EncryptionSetupError`. `create`:
+    a new key may be made (see the module docstring); a new SQLite file is made by
+    reaching it, so only `intake init` and `intake serve` come here with a database
+    that is not there yet (`bot.local_data`)."""
+    _from_settings(settings)  # an unusable ENCRYPTION_KEY stops before anything is made
     await check_database(url)
-    keyring = await resolve_keyring(settings, url, notify=notify, key_file=key_file)
+    keyring = await resolve_keyring(settings, url, notify=notify, create=create)
     if migrate:
         await prepare_database(url)
     else:

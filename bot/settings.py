@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["DEFAULT_HOME", "MissingLocalData", "Settings", "get_settings"]
 
-VAR_DIR = Path("var")
+# The data directory when INTAKE_HOME is not set: ./var in the folder the service is
+# started in (`make run`: the project folder), as before the setting existed.
+DEFAULT_HOME = Path("var")
+
+
+class MissingLocalData(RuntimeError):
+    """A file of the data directory that only `intake init` or `intake serve` makes is
+    not there; the message names it and says what to do."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
+    # The data directory (docs/operations.md): the local install's keys and the SQLite
+    # database. Read as an absolute path, so every message names the real folder.
+    intake_home: Path = Field(default=DEFAULT_HOME)
     database_url: str = Field(
-        default=f"sqlite+aiosqlite:///./{VAR_DIR}/intake.db",
-        description="SQLAlchemy URL; SQLite (embedded) or PostgreSQL.",
+        default="",
+        description="SQLAlchemy URL; SQLite (embedded) or PostgreSQL. Unset: intake.db in "
+        "the data directory.",
     )
     telegram_bot_token: SecretStr | None = Field(default=None)
     telegram_api_base_url: str = Field(default="https://api.telegram.org")
@@ -47,7 +56,8 @@ class Settings(BaseSettings):
     # to 127.0.0.1/localhost; true or false to force it.
     web_cookie_secure: bool | None = Field(default=None)
     # Encryption at rest (docs/privacy.md, key management): 32 random bytes as base64
-    # (`intake keys new`). Unset on a new local install: one is made in ./var.
+    # (`intake keys new`). Unset on a new local install: one is made in the data
+    # directory (`encryption_key_file`) by `intake init` or `intake serve`.
     encryption_key: SecretStr | None = Field(default=None)
     encryption_keys_old: SecretStr | None = Field(
         default=None, description="Comma-separated older keys, while `intake keys rotate` runs."
@@ -88,17 +98,45 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("intake_home", mode="before")
+    @classmethod
+    def _home_or_default(cls, value: object) -> object:
+        return DEFAULT_HOME if value in ("", None) else value
+
+    @field_validator("intake_home")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
+    @model_validator(mode="after")
+    def _database_in_home(self) -> Self:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.intake_home / 'intake.db'}"
+        return self
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where a local install keeps its SECRET_KEY when none is set."""
+        return self.intake_home / "secret_key"
+
+    @property
+    def encryption_key_file(self) -> Path:
+        """Where a local install keeps its ENCRYPTION_KEY when none is set."""
+        return self.intake_home / "encryption_key"
+
     def ensure_secret_key(self) -> str:
-        """SECRET_KEY, or one generated once and kept in ./var for a local install."""
+        """SECRET_KEY, or the local install's key in the data directory (made by
+        `intake init` or `intake serve`, `bot.local_data`); `MissingLocalData` when
+        neither is there."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        path = VAR_DIR / "secret_key"
-        if not path.exists():
-            VAR_DIR.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+        try:
+            return self.secret_key_file.read_text().strip()
+        except FileNotFoundError:
+            raise MissingLocalData(
+                f"SECRET_KEY is not set and there is no {self.secret_key_file}: run "
+                "`intake init` to make one, or set INTAKE_HOME to the data directory"
+            ) from None
 
 
 @cache

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import Clock, create_engine, utc_now
+from storage.engine import Clock, create_engine, ping, utc_now
 from storage.reference_codes import new_reference_code
 from storage.unit_of_work import UnitOfWork
 
@@ -41,6 +41,11 @@ class Database:
         """A transaction with every store; `write=False` for read-only requests (on
         SQLite it then does not wait for writers; on PostgreSQL it is READ ONLY)."""
         return UnitOfWork(self.engine, self.clock, write=write, new_reference_code=self._new_code)
+
+    async def ping(self, *, seconds: float = 2.0) -> None:
+        """A trivial query on this database's pool (readiness, `/readyz`); raises
+        `DatabaseUnavailable` when it does not answer within `seconds`."""
+        await ping(self.engine, seconds=seconds)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

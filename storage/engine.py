@@ -9,6 +9,8 @@ so writers queue instead of failing halfway. PostgreSQL URLs may carry libpq-sty
 from __future__ import annotations
 
 import asyncio
+import os
+import shlex
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +29,7 @@ __all__ = [
     "check_database",
     "create_engine",
     "is_connection_error",
+    "ping",
     "safe_url",
     "unavailable_error",
     "utc_now",
@@ -156,25 +159,84 @@ def unavailable_error(url: str | URL, error: BaseException) -> DatabaseUnavailab
     return DatabaseUnavailable(f"the database at {safe_url(url)} is not reachable: {reason}")
 
 
+async def ping(engine: AsyncEngine, *, seconds: float = 2.0) -> None:
+    """A trivial query (`SELECT 1`) within `seconds`, or `DatabaseUnavailable`. A
+    SQLite file must still be where it was: an open connection would go on writing to
+    a file that was removed, and lose everything at the next start."""
+    url = engine.url
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite and not await asyncio.to_thread(os.path.exists, url.database or ""):
+        raise DatabaseUnavailable(f"the SQLite database {url.database} is not there any more")
+    await _select_one(engine, seconds, url)
+
+
+async def _select_one(engine: AsyncEngine, seconds: float, url: str | URL) -> None:
+    """`SELECT 1`; `url` is the database as the person wrote it, for messages."""
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        async with asyncio.timeout(seconds):
+            conn: AsyncConnection
+            async with engine.connect() as conn:
+                if sqlite:  # a reader: it must not queue behind the writers
+                    await conn.execution_options(sqlite_begin="DEFERRED")
+                await conn.execute(text("SELECT 1"))
+    except TimeoutError:
+        raise DatabaseUnavailable(
+            f"the database at {safe_url(url)} did not answer within {seconds:g} s"
+        ) from None
+    except DBAPIError as error:
+        raise _start_problem(url, error) from None
+    except Exception as error:
+        if is_connection_error(error):
+            raise _start_problem(url, error) from None
+        raise
+
+
+def _createdb(url: URL) -> str:
+    """The `createdb` command that makes the database of a PostgreSQL URL."""
+    words = ["createdb"]
+    for flag, value in (("-h", url.host), ("-p", url.port), ("-U", url.username)):
+        if value:
+            words += [flag, str(value)]
+    return shlex.join([*words, url.database or ""])
+
+
+def _start_problem(given: str | URL, error: BaseException) -> DatabaseUnavailable:
+    """What went wrong reaching the database, in one line with what to do."""
+    url, where = make_url(given), safe_url(given)
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+    reason = detail[0] if detail else type(error).__name__
+    if code == "3D000":  # invalid_catalog_name
+        return DatabaseUnavailable(
+            f"the database at {where} does not exist: make it with `{_createdb(url)}`, "
+            "or correct DATABASE_URL"
+        )
+    if code is not None and code.startswith("28"):  # invalid authorisation
+        return DatabaseUnavailable(
+            f"the database at {where} refused the login: {reason}; check the user and "
+            "password in DATABASE_URL"
+        )
+    if url.get_backend_name() == "postgresql" and is_connection_error(error):
+        return DatabaseUnavailable(
+            f"the database at {where} is not reachable: {reason}; start PostgreSQL there, "
+            "or correct DATABASE_URL"
+        )
+    if is_connection_error(error):
+        return unavailable_error(url, error)
+    return DatabaseUnavailable(f"the database at {where} cannot be used: {reason}")
+
+
 async def check_database(url: str | URL, *, seconds: float = 10.0) -> None:
-    """Connect once and run `SELECT 1`; raise `DatabaseUnavailable` with a clear message
-    (no password) when that fails. For `intake serve` and friends at start-up."""
+    """Connect once and run `SELECT 1`; raise `DatabaseUnavailable` with a one-line
+    message (no password) that says what to do when that fails: a server that does
+    not answer, a PostgreSQL database that does not exist, a refused login. For
+    `intake serve` and friends at start-up."""
     try:
         engine = create_engine(url)
     except (ValueError, ArgumentError) as error:
         raise DatabaseUnavailable(f"DATABASE_URL is not usable: {error}") from None
     try:
-        async with asyncio.timeout(seconds):
-            conn: AsyncConnection
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-    except Exception as error:
-        if isinstance(error, TimeoutError):
-            raise DatabaseUnavailable(
-                f"the database at {safe_url(url)} did not answer within {seconds:g} s"
-            ) from None
-        if is_connection_error(error):
-            raise unavailable_error(url, error) from None
-        raise
+        await _select_one(engine, seconds, url)  # a new SQLite file is made here
     finally:
         await engine.dispose()

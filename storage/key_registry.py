@@ -145,9 +145,9 @@ async def check_keys(
             )
         raise KeyProblem(
             f"the encryption key (key {keyring.current.key_id}, from ENCRYPTION_KEY or "
-            f"./var/encryption_key) is not the key of the database at {where}, which is "
-            f"encrypted with key {_describe(keys)}; set ENCRYPTION_KEY to that key (see "
-            "docs/privacy.md, key management)"
+            "the data directory's encryption_key file) is not the key of the database at "
+            f"{where}, which is encrypted with key {_describe(keys)}; set ENCRYPTION_KEY "
+            "to that key (see docs/privacy.md, key management)"
         )
     missing = [key for key in keys if not _fits(keyring, key)]
     if missing:

@@ -1,5 +1,6 @@
-"""Running the real `intake serve` in a test: a free port, the process, and the first
-answer it gives (within the 30 seconds a newcomer waits after `make run`)."""
+"""Running the real `intake serve` in a test: a free port, the process, the first
+answer it gives (within the 30 seconds a newcomer waits after `make run`), and what
+it left in its folder."""
 
 from __future__ import annotations
 
@@ -16,7 +17,18 @@ import httpx
 
 INTAKE = Path(sys.executable).with_name("intake")
 # Settings a developer's shell may hold that would change what a test serves.
-LOCAL_SETTINGS = ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "SECRET_KEY", "WEB_COOKIE_SECURE")
+LOCAL_SETTINGS = (
+    "TELEGRAM_BOT_TOKEN",
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "WEB_COOKIE_SECURE",
+    "INTAKE_HOME",
+)
+
+
+def files_in(folder: Path) -> list[str]:
+    """Every file and folder under `folder`, relative and sorted: what a command left."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
 
 
 def free_port() -> int:

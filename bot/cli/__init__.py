@@ -12,6 +12,7 @@ import click
 
 from bot.cli.crisis import crisis
 from bot.cli.flows import chat, flows
+from bot.cli.init import init
 from bot.cli.privacy import keys, purge
 from bot.cli.route import route
 from bot.cli.serve import serve
@@ -26,5 +27,5 @@ def main() -> None:
     """Loket Housing intake bot: screening, advice and pre-registration."""
 
 
-for command in (serve, route, export, db, flows, chat, crisis, purge, keys, staff):
+for command in (init, serve, route, export, db, flows, chat, crisis, purge, keys, staff):
     main.add_command(command)

@@ -1,5 +1,7 @@
 """What every `intake` command shares: exit codes, one way to fail with a clear
-message, and opening the database (`--database-url`, the encryption key, the schema).
+message, and opening the database (`--database-url`, the encryption key, the schema):
+`database_ready` for every command that uses the data, `data_prepared` for the two
+that may make it (`intake init`, `intake serve`; see `bot.local_data`).
 
 Heavy imports stay inside the functions, so `intake route` starts fast.
 """
@@ -7,13 +9,17 @@ Heavy imports stay inside the functions, so `intake route` starts fast.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_UNAVAILABLE",
+    "data_prepared",
     "database_ready",
     "database_url_option",
     "default_locale",
@@ -58,22 +64,49 @@ def resolve_database_url(given: str | None) -> str:
 
 def database_ready(command: str, database_url: str | None, *, migrate: bool = False) -> str:
     """Configure this process's encryption key and check it fits the database, which
-    must be reachable and (`migrate`: is brought) up to date; the URL. Stops with a
-    clear message (exit 1) otherwise."""
+    must be there, reachable and (`migrate`: is brought) up to date; the URL. Makes
+    no folder, key or database: stops with a clear message (exit 1) instead, naming
+    where it looked and saying what to do (`intake init`, INTAKE_HOME)."""
     import asyncio
 
     from bot.encryption_keys import EncryptionSetupError, open_database
+    from bot.local_data import MissingLocalData, require_database
     from bot.settings import get_settings
     from storage.engine import DatabaseUnavailable
     from storage.migrate import SchemaNotCurrent
 
     url = resolve_database_url(database_url)
+    settings = get_settings()
 
     def notify(message: str) -> None:
         click.echo(f"intake {command}: {message}", err=True)
 
     try:
-        asyncio.run(open_database(get_settings(), url, notify=notify, migrate=migrate))
-    except (DatabaseUnavailable, SchemaNotCurrent, EncryptionSetupError) as error:
+        require_database(settings, url)
+        asyncio.run(open_database(settings, url, notify=notify, migrate=migrate))
+    except (
+        MissingLocalData,
+        DatabaseUnavailable,
+        SchemaNotCurrent,
+        EncryptionSetupError,
+    ) as error:
         fail(command, str(error))
     return url
+
+
+def data_prepared(command: str, settings: Settings, url: str) -> list[str]:
+    """For `intake init` and `intake serve` only: make what the local install is
+    missing and migrate (`bot.local_data.prepare`); what was made. Stops with a clear
+    message (exit 1) when the database cannot be reached or the key does not fit."""
+    import asyncio
+
+    from bot.encryption_keys import EncryptionSetupError
+    from bot.local_data import prepare
+    from storage.engine import DatabaseUnavailable
+
+    try:
+        return asyncio.run(prepare(settings, url))
+    except (DatabaseUnavailable, EncryptionSetupError) as error:
+        fail(command, str(error))
+    except OSError as error:  # the data directory cannot be written
+        fail(command, f"cannot write {error.filename or settings.intake_home}: {error.strerror}")

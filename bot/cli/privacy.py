@@ -68,7 +68,8 @@ def check_keys(database_url: str | None) -> None:
 def rotate(database_url: str | None) -> None:
     """Re-encrypt everything with ENCRYPTION_KEY (the new key); the old key must be in
     ENCRYPTION_KEYS_OLD. Stop the service first; start it again with the new key."""
-    from bot.encryption_keys import KEY_FILE, EncryptionSetupError
+    from bot.encryption_keys import EncryptionSetupError
+    from bot.local_data import MissingLocalData, require_database
     from bot.settings import get_settings
     from storage.column_types import SensitiveValueCodec
     from storage.database import Database
@@ -83,14 +84,19 @@ def rotate(database_url: str | None) -> None:
     old = []
     if settings.encryption_keys_old is not None:
         old = settings.encryption_keys_old.get_secret_value().split(",")
-    if KEY_FILE.exists():  # a local install's key counts as an old key
-        old.append(KEY_FILE.read_text())
+    key_file = settings.encryption_key_file
+    if key_file.exists():  # a local install's key counts as an old key
+        old.append(key_file.read_text())
     try:
         keyring = Keyring.from_texts(settings.encryption_key.get_secret_value(), old)
     except EncryptionKeyError as error:
         fail("keys rotate", str(error))
     SensitiveValueCodec.configure(keyring)
     url = resolve_database_url(database_url)
+    try:
+        require_database(settings, url)
+    except MissingLocalData as error:
+        fail("keys rotate", str(error))
 
     async def run() -> dict[str, int]:
         await check_database(url)
@@ -110,6 +116,6 @@ def rotate(database_url: str | None) -> None:
     click.echo(
         f"{safe_url(url)}: now encrypted with key {keyring.current.key_id} only. Start the "
         "service with this ENCRYPTION_KEY; the old key is no longer needed"
-        + (f" (replace the key in {KEY_FILE})" if KEY_FILE.exists() else "")
+        + (f" (replace the key in {key_file})" if key_file.exists() else "")
         + "."
     )

@@ -1,13 +1,20 @@
 """`intake serve`: the whole service on one ASGI app (web chat, dashboard, Telegram,
-/healthz), after checking the operator's data, the key and the database."""
+/healthz, /readyz), after checking the flows, the operator's data, the catalogs, the
+key and the database (each problem stops the start with one line that says what to
+do, never a traceback), and making the data directory, its keys and the database when
+missing (as `intake init` does). Then one line for the person who started it: where
+the chat and the dashboard are, and how to make the first dashboard account."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import fail
+from bot.cli.common import data_prepared, fail
+from bot.cli.staff import FIRST_ACCOUNT
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -19,7 +26,11 @@ __all__ = ["serve"]
 @click.option("--host", default=None, help="Address to listen on (default: HOST setting).")
 @click.option("--port", type=int, default=None, help="Port (default: PORT setting).")
 def serve(host: str | None, port: int | None) -> None:
-    """Start the service: web chat, dashboard, Telegram and /healthz on one ASGI app."""
+    """Start the service: web chat, dashboard, Telegram, /healthz and /readyz on one
+    ASGI app. Makes the data directory, its keys and the database when missing (as
+    `intake init` does)."""
+    import logging
+
     import uvicorn
 
     from bot.app import create_app
@@ -28,14 +39,18 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = get_settings()
     log_config = configure_logging(settings.log_format, settings.log_level)
+    _check_flows()
     _check_service_data(settings)
     _check_catalogs()
-    settings.ensure_secret_key()
-    _prepare_database(settings)
+    for sentence in data_prepared("serve", settings, settings.database_url):
+        logging.getLogger("bot.serve").warning(sentence)
+    host, port = host or settings.host, port or settings.port
+    app = create_app(settings, purge_daily=True)
+    click.echo(_greeting(settings, host, port))
     uvicorn.run(
-        create_app(settings, purge_daily=True),
-        host=host or settings.host,
-        port=port or settings.port,
+        app,
+        host=host,
+        port=port,
         log_config=log_config,
         log_level=settings.log_level.lower(),
         access_log=False,  # access lines can carry personal data in paths; see docs
@@ -71,19 +86,33 @@ def _check_service_data(settings: Settings) -> None:
         fail("serve", str(error))
 
 
-def _prepare_database(settings: Settings) -> None:
-    """The encryption key, then the database reached and migrated to the newest schema,
-    and the key checked against it; or stop with a clear message (exit 1)."""
-    import asyncio
-    import logging
+def _check_flows() -> None:
+    """The flow files load, or exit 1 naming the first problem's file and line (as
+    `intake flows check` does, which lists them all)."""
+    from flows.engine.library import FlowNotFound, flow_library
+    from flows.engine.loader import FlowError
 
-    from bot.encryption_keys import EncryptionSetupError, open_database
-    from storage.engine import DatabaseUnavailable
-
-    log = logging.getLogger("bot.serve")
+    check = "run `intake flows check` to see every problem"
     try:
-        asyncio.run(
-            open_database(settings, settings.database_url, notify=log.warning, migrate=True)
-        )
-    except (DatabaseUnavailable, EncryptionSetupError) as error:
-        fail("serve", str(error))
+        flow_library().entry  # noqa: B018 - loads the entry flow too
+    except FlowError as error:
+        more = len(error.problems) - 1
+        also = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        fail("serve", f"{error.problems[0]}{also}; {check}")
+    except FlowNotFound as error:
+        fail("serve", f"{error}; {check}")
+
+
+def _greeting(settings: Settings, host: str, port: int) -> str:
+    """One line for the person who started the service; no secrets."""
+    from bot.local_data import describe
+
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    program = sys.argv[0] if Path(sys.argv[0]).name == "intake" else "intake"
+    account = FIRST_ACCOUNT.replace("intake", program, 1)
+    return (
+        f"Loket Housing intake: web chat at {base}/chat, staff dashboard at {base}/loket, "
+        f"data in {describe(settings.database_url)}; "
+        f"a first dashboard account: {account}"
+    )

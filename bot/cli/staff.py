@@ -31,11 +31,13 @@ from bot.cli.common import (
 if TYPE_CHECKING:
     from storage.unit_of_work import UnitOfWork
 
-__all__ = ["staff"]
+__all__ = ["FIRST_ACCOUNT", "staff"]
 
 ROLES = ("medewerker", "coordinator", "beheerder")
 REGIONS = ("parkstad", "westelijke_mijnstreek", "maastricht", "heuvelland")
 T = TypeVar("T")
+# How to make the first dashboard account; `intake init` and `intake serve` say it too.
+FIRST_ACCOUNT = "intake staff add NAME --role beheerder"
 
 _password_stdin_option = click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (one line)."
@@ -46,12 +48,16 @@ def _fail(command: str, message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     fail(f"staff {command}", message, code)
 
 
-def _run(command: str, database_url: str | None, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    """Run `work` in one unit of work on a reachable, migrated database."""
+def _ready(command: str, database_url: str | None) -> str:
+    """The URL of a database that is there, reachable and migrated, with its key; or
+    stop with a clear message (before asking for a password)."""
+    return database_ready(f"staff {command}", database_url)
+
+
+def _run(command: str, url: str, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run `work` in one unit of work on the database at `url` (`_ready`)."""
     from storage.database import Database
     from storage.engine import DatabaseUnavailable
-
-    url = database_ready(f"staff {command}", database_url)
 
     async def run() -> T:
         database = Database(url)
@@ -123,6 +129,7 @@ def add(
         _fail("add", "a medewerker needs at least one --region")
     if role != "medewerker" and regions:
         _fail("add", f"a {role} sees all regions or none; give --region only for medewerker")
+    url = _ready("add", database_url)
     password = _new_password("add", username, password_stdin)
     from loket.passwords import hash_password
     from loket.totp import new_secret
@@ -145,7 +152,7 @@ def add(
         )
         return True
 
-    if not _run("add", database_url, work):
+    if not _run("add", url, work):
         _fail("add", f"an account {username!r} exists already")
     where = f" for {', '.join(sorted(set(regions)))}" if regions else ""
     click.echo(f"Created {role} {username}{where}.")
@@ -162,7 +169,7 @@ def _set_disabled(command: str, username: str, disabled: bool, database_url: str
         await uow.audit.record(action, "staff_user", user.id, actor="system")
         return True
 
-    if not _run(command, database_url, work):
+    if not _run(command, _ready(command, database_url), work):
         _fail(command, f"no account {username!r}")
     click.echo(f"{'Disabled' if disabled else 'Enabled'} {username}.")
 
@@ -192,6 +199,7 @@ def reset_password(
     username: str, new_totp: bool, password_stdin: bool, database_url: str | None
 ) -> None:
     """Set a new password (and with --new-totp a new second factor); ends its sessions."""
+    url = _ready("reset-password", database_url)
     password = _new_password("reset-password", username, password_stdin)
     from loket.passwords import hash_password
     from loket.totp import new_secret
@@ -213,7 +221,7 @@ def reset_password(
         )
         return True
 
-    if not _run("reset-password", database_url, work):
+    if not _run("reset-password", url, work):
         _fail("reset-password", f"no account {username!r}")
     click.echo(f"New password set for {username}.")
     if secret is not None:
@@ -236,9 +244,9 @@ def list_accounts(database_url: str | None) -> None:
             for user in await uow.staff.all()
         ]
 
-    rows = _run("list", database_url, work)
+    rows = _run("list", _ready("list", database_url), work)
     if not rows:
-        click.echo("No accounts yet: intake staff add NAME --role beheerder")
+        click.echo(f"No accounts yet: {FIRST_ACCOUNT}")
         return
     width = max(len(row[0]) for row in rows)
     for name, role, regions, state in rows:

@@ -113,8 +113,8 @@ def db() -> None:
 @db.command()
 @database_url_option
 def upgrade(database_url: str | None) -> None:
-    """Migrate the database to the newest schema (creates a new SQLite file, and its
-    encryption key in ./var when none is set)."""
+    """Migrate an existing database to the newest schema (`intake init` makes a new
+    one, with its encryption key)."""
     from storage.engine import safe_url
     from storage.migrate import head_revision
 

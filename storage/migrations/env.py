@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from storage.engine import create_engine
 from storage.tables import metadata
 
-DEFAULT_URL = "sqlite+aiosqlite:///./var/intake.db"  # the same default as bot.settings
+DEFAULT_URL = "sqlite+aiosqlite:///./var/intake.db"  # bot.settings' default, INTAKE_HOME unset
 
 config = context.config
 if config.config_file_name is not None:  # the command line: log as alembic.ini says

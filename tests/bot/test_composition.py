@@ -61,7 +61,7 @@ async def test_the_service_runs_on_one_engine_and_disposes_of_it(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-            for path in ("/healthz", "/chat", "/loket/login"):
+            for path in ("/healthz", "/readyz", "/chat", "/loket/login"):
                 response = await client.get(path)
                 assert response.status_code in (200, 302, 303), (path, response.status_code)
         assert len(engines.made) == 1, "one engine for web chat, Telegram, purge, dashboard"

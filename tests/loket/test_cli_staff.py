@@ -137,5 +137,12 @@ def test_disable_enable_and_reset(url: str) -> None:
 
 
 def test_an_unmigrated_database_is_named(tmp_path: Path) -> None:
-    code, _, err = run(f"sqlite:///{tmp_path}/new.db", "list")
+    (tmp_path / "old.db").touch()  # an empty SQLite database: there, never migrated
+    code, _, err = run(f"sqlite:///{tmp_path}/old.db", "list")
     assert code == 1 and "intake db upgrade" in err
+
+
+def test_a_missing_database_is_named_and_not_made(tmp_path: Path) -> None:
+    code, _, err = run(f"sqlite:///{tmp_path}/new.db", "list")
+    assert code == 1 and f"no database at {tmp_path / 'new.db'}" in err
+    assert not (tmp_path / "new.db").exists()

@@ -36,6 +36,11 @@ KEY_B = EncryptionKey(b"\xbb" * 32)
 INTAKE = Path(sys.executable).with_name("intake")
 
 
+def local_install(home: Path) -> Settings:
+    """Settings of a local install: no ENCRYPTION_KEY, its data directory at `home`."""
+    return Settings(_env_file=None, encryption_key=None, intake_home=home)  # type: ignore[call-arg]
+
+
 def without_keys(dump: str) -> str:
     return "\n".join(line for line in dump.splitlines() if not line.startswith("encryption_"))
 
@@ -107,9 +112,12 @@ async def test_a_new_local_install_makes_its_key(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/new.db"
     key_file = tmp_path / "var" / "encryption_key"
     told: list[str] = []
-    settings = Settings(_env_file=None, encryption_key=None)  # type: ignore[call-arg]
+    settings = local_install(tmp_path / "var")
     with keyring(None):
-        made = await resolve_keyring(settings, url, notify=told.append, key_file=key_file)
+        with pytest.raises(EncryptionSetupError, match="run `intake init`"):
+            await resolve_keyring(settings, url, notify=told.append)  # only init and serve
+        assert not key_file.exists() and not told
+        made = await resolve_keyring(settings, url, notify=told.append, create=True)
         assert SensitiveValueCodec.keyring() is made
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert EncryptionKey.from_text(key_file.read_text()).key_id == made.current.key_id
@@ -122,10 +130,10 @@ async def test_an_existing_database_without_its_key_is_refused(
 ) -> None:
     with keyring(Keyring(KEY_A)):
         await check_keys(backend.url, Keyring(KEY_A))
-        settings = Settings(_env_file=None, encryption_key=None)  # type: ignore[call-arg]
+        settings = local_install(tmp_path / "var")
         key_file = tmp_path / "var" / "encryption_key"
         with pytest.raises(EncryptionSetupError, match="no encryption key is set"):
-            await resolve_keyring(settings, backend.url, notify=print, key_file=key_file)
+            await resolve_keyring(settings, backend.url, notify=print, create=True)
     assert not key_file.exists()  # no key is made for a database that has one
 
 
@@ -156,7 +164,7 @@ def _env(url: str, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ENCRYPTION_", "TELEGRAM_", "DATABASE_URL"))
+        if not k.startswith(("ENCRYPTION_", "TELEGRAM_", "DATABASE_URL", "INTAKE_HOME"))
     }
     return {**env, "DATABASE_URL": url, "PORT": str(free_port()), "SECRET_KEY": "k", **extra}
 
@@ -226,8 +234,9 @@ def test_keys_rotate_on_the_command_line(tmp_path: Path, cli: Callable[..., Resu
 
 
 def test_make_run_on_a_new_machine_just_works(tmp_path: Path) -> None:
-    """No ENCRYPTION_KEY, no database: a key is made in ./var and the service starts."""
-    env = _env(f"sqlite+aiosqlite:///{tmp_path}/var/intake.db")
+    """No ENCRYPTION_KEY, no database, no setting: a key is made in ./var (the data
+    directory's default) and the service starts."""
+    env = _env("")  # unset: intake.db in the data directory
     process = subprocess.Popen(
         [str(INTAKE), "serve"],
         cwd=tmp_path,
@@ -250,7 +259,7 @@ def test_make_run_on_a_new_machine_just_works(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
-    assert "made a new encryption key in var/encryption_key" in output
+    assert f"made a new encryption key in {key_file}" in output
     assert key_file.read_text().strip() not in output
     # Later commands (and starts) use the same key: the database knows it.
     again = subprocess.run(

@@ -268,7 +268,9 @@ async def test_intake_serve_purges_in_the_background(
     finally:
         task.cancel()
     assert not await exists(database, reference)
-    settings = Settings(_env_file=None, database_url=backend.url)  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=backend.url, secret_key="retention-test-secret"
+    )
     app = create_app(settings, database=database, purge_daily=True)
     async with app.router.lifespan_context(app):  # starts and stops the task cleanly
         await asyncio.sleep(0)

@@ -162,14 +162,20 @@ def test_the_export_command_stops_on_an_unreachable_database() -> None:
 
 
 def test_the_export_command_asks_for_a_migration_first(tmp_path: Path) -> None:
-    code, _, err = run_export(f"sqlite:///{tmp_path}/new.db", "--format", "csv")
+    (tmp_path / "old.db").touch()  # an empty SQLite database: there, never migrated
+    code, _, err = run_export(f"sqlite:///{tmp_path}/old.db", "--format", "csv")
     assert code == 1
     assert "run `intake db upgrade`" in err
 
 
 def test_db_upgrade_and_check_commands(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/var/intake.db"
+    file = tmp_path / "intake.db"
+    url = f"sqlite:///{file}"
     runner = CliRunner()
+    missing = runner.invoke(main, ["db", "upgrade", "--database-url", url])
+    assert missing.exit_code == 1 and f"no database at {file}" in missing.stderr
+    assert not file.exists(), "db upgrade migrates a database; `intake init` makes one"
+    file.touch()  # an empty SQLite database, never migrated
     before = runner.invoke(main, ["db", "check", "--database-url", url])
     assert before.exit_code == 1 and "schema version none" in before.stderr
     upgraded = runner.invoke(main, ["db", "upgrade", "--database-url", url])
