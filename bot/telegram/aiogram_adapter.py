@@ -9,7 +9,6 @@ keeps one chat's updates in order.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -17,11 +16,9 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Message, Update
 
-from bot.telegram.intake import Handled, Incoming, TelegramIntake
+from bot.telegram.intake import Incoming, TelegramIntake
 
 __all__ = ["AiogramAdapter"]
-
-log = logging.getLogger(__name__)
 
 
 class AiogramAdapter:
@@ -62,24 +59,4 @@ class AiogramAdapter:
         )
 
     async def _on_callback_query(self, query: CallbackQuery, event_update: Update) -> None:
-        message = query.message
-        chat = message.chat if message is not None else None
-        handled = Handled()
-        try:
-            if chat is not None:
-                handled = await self.intake.handle(
-                    Incoming(
-                        update_id=event_update.update_id,
-                        chat_id=chat.id,
-                        chat_type=str(chat.type),
-                        language_code=query.from_user.language_code,
-                        callback_id=query.id,
-                        callback_data=query.data,
-                        message_id=message.message_id if message is not None else None,
-                    )
-                )
-        finally:
-            try:
-                await query.answer(text=handled.callback_text)
-            except Exception as error:  # an old or already answered query
-                log.info("answerCallbackQuery failed: %s", type(error).__name__)
+        await self.intake.handle_query(query, event_update.update_id)

@@ -129,6 +129,24 @@ class Incoming:
             edited=edited,
         )
 
+    @classmethod
+    def from_callback(cls, query: Any, update_id: int) -> Incoming | None:
+        """From an aiogram or a python-telegram-bot `CallbackQuery` (a pressed button);
+        None when it is on no message we can answer in (an inline query's button)."""
+        message = query.message
+        chat = message.chat if message is not None else None
+        if chat is None:
+            return None
+        return cls(
+            update_id=update_id,
+            chat_id=chat.id,
+            chat_type=str(chat.type),
+            language_code=query.from_user.language_code,
+            callback_id=query.id,
+            callback_data=query.data,
+            message_id=message.message_id,
+        )
+
     @property
     def is_callback(self) -> bool:
         return self.callback_id is not None
@@ -239,6 +257,20 @@ class TelegramIntake:
             done = UpdateDone(incoming.update_id, self._queued.pop(incoming.update_id, 0), failed)
             for listener in self._listeners:
                 listener(done)
+
+    async def handle_query(self, query: Any, update_id: int) -> None:
+        """A pressed button, the same for both frameworks: handled, and the query always
+        answered (its text, if any), also a forged one and also when handling failed."""
+        incoming = Incoming.from_callback(query, update_id)
+        handled = Handled()
+        try:
+            if incoming is not None:
+                handled = await self.handle(incoming)
+        finally:
+            try:
+                await query.answer(text=handled.callback_text)
+            except Exception as error:
+                log.info("answerCallbackQuery failed: %s", type(error).__name__)
 
     async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait for the updates being handled (at shutdown)."""

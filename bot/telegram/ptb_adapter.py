@@ -9,17 +9,15 @@ keeps one chat's updates in order.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.telegram.intake import Handled, Incoming, TelegramIntake
+from bot.telegram.intake import Incoming, TelegramIntake
 
 __all__ = ["PtbAdapter"]
 
-log = logging.getLogger(__name__)
 
 PtbApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -66,34 +64,10 @@ class PtbAdapter:
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
-            await self._on_callback_query(update)
+            await self.intake.handle_query(update.callback_query, update.update_id)
         elif update.edited_message is not None:
             await self.intake.handle(
                 Incoming.from_message(update.edited_message, update.update_id, edited=True)
             )
         elif update.message is not None:
             await self.intake.handle(Incoming.from_message(update.message, update.update_id))
-
-    async def _on_callback_query(self, update: Update) -> None:
-        query = update.callback_query
-        assert query is not None
-        message = query.message
-        handled = Handled()
-        try:
-            if message is not None:
-                handled = await self.intake.handle(
-                    Incoming(
-                        update_id=update.update_id,
-                        chat_id=message.chat.id,
-                        chat_type=str(message.chat.type),
-                        language_code=query.from_user.language_code,
-                        callback_id=query.id,
-                        callback_data=query.data,
-                        message_id=message.message_id,
-                    )
-                )
-        finally:
-            try:
-                await query.answer(text=handled.callback_text)
-            except Exception as error:  # an old or already answered query
-                log.info("answerCallbackQuery failed: %s", type(error).__name__)

@@ -55,8 +55,13 @@ def chat_app(
 class PlainBrowser:
     """A browser with JavaScript off: GET pages, post forms, follow redirects."""
 
-    def __init__(self, app: FastAPI, base_url: str = "https://chat.example") -> None:
-        self.client = httpx.AsyncClient(
+    def __init__(
+        self,
+        app: FastAPI | None,
+        base_url: str = "https://chat.example",
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.client = client or httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=("192.0.2.10", 50000)),
             base_url=base_url,
             follow_redirects=True,
@@ -64,6 +69,11 @@ class PlainBrowser:
         self.page: Page | None = None
         self.last: httpx.Response | None = None
         self.ticked: list[str] = []
+
+    @classmethod
+    def over(cls, client: httpx.AsyncClient) -> PlainBrowser:
+        """The same browser over a client of its own (a real server over HTTP)."""
+        return cls(None, client=client)
 
     async def close(self) -> None:
         await self.client.aclose()
