@@ -102,14 +102,35 @@ _CONFLICT_STATES = ("40001", "40P01")
 
 
 def _sqlstate(error: BaseException) -> str:
-    orig = getattr(error, "orig", None)
+    orig = getattr(error, "orig", None) or error
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return state if isinstance(state, str) else ""
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    """The drivers' own errors, which can escape SQLAlchemy's wrapping while a new
+    connection is set up (e.g. asyncpg's "connection is closed")."""
+    import sqlite3
+
+    import asyncpg
+
+    return (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error)
+
+
+def _driver_connection_error(error: BaseException) -> bool:
+    import asyncpg
+
+    if isinstance(error, asyncpg.InterfaceError | asyncpg.PostgresConnectionError):
+        return True
+    state = _sqlstate(error) if isinstance(error, asyncpg.PostgresError) else ""
+    return state.startswith("08") or state in _GONE_STATES
 
 
 def is_connection_error(error: BaseException) -> bool:
     """Whether `error` means the database went away or stayed busy (retry later)."""
     if isinstance(error, DatabaseUnavailable | OSError | asyncio.TimeoutError | PoolTimeout):
+        return True
+    if _driver_connection_error(error):
         return True
     if isinstance(error, DBAPIError):
         state = _sqlstate(error)
@@ -140,11 +161,10 @@ def fault_kind(error: BaseException) -> str | None:
     (any other database error, e.g. a damaged file); None when `error` is not one."""
     if isinstance(error, DatabaseBusy | PoolTimeout):
         return "database_busy"
-    if is_connection_error(error) and isinstance(error, DatabaseUnavailable | SQLAlchemyError):
-        return "database_unavailable"
-    if isinstance(error, SQLAlchemyError):
-        return "database_error"
-    return None
+    database = (DatabaseUnavailable, SQLAlchemyError, *_driver_errors())
+    if not isinstance(error, database):
+        return None
+    return "database_unavailable" if is_connection_error(error) else "database_error"
 
 
 def _libpq_options_to_server_settings(url: URL) -> tuple[URL, dict[str, str]]:

@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import event, text
 
 from storage.database import Database
-from storage.engine import DatabaseBusy, DatabaseUnavailable, PoolOptions, fault_kind
+from storage.engine import (
+    DatabaseBusy,
+    DatabaseUnavailable,
+    PoolOptions,
+    fault_kind,
+    unavailable_error,
+)
 from storage.retries import RetryPolicy
 from storage.unit_of_work import UnitOfWork
 from tests.factories.databases import Backend
@@ -168,3 +174,23 @@ async def test_a_serialization_failure_runs_the_unit_again(postgres: Backend) ->
         assert (runs, heard) == (2, ["conflict"])
     finally:
         await database.dispose()
+
+
+def test_the_kinds_of_database_faults() -> None:
+    import sqlite3
+
+    import asyncpg
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    closed = asyncpg.InterfaceError("connection is closed")  # escapes SQLAlchemy's wrapping
+    assert fault_kind(closed) == "database_unavailable"
+    assert fault_kind(asyncpg.AdminShutdownError("terminating connection")) == (
+        "database_unavailable"
+    )
+    gone = OperationalError("SELECT 1", {}, sqlite3.OperationalError("unable to open database"))
+    assert fault_kind(gone) == "database_unavailable"
+    damaged = DatabaseError("SELECT 1", {}, sqlite3.DatabaseError("file is not a database"))
+    assert fault_kind(damaged) == "database_error"
+    locked = OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked"))
+    assert isinstance(unavailable_error("sqlite:///x.db", locked), DatabaseBusy)
+    assert fault_kind(KeyError("a bug")) is None
