@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # (docs/operations.md); the defaults are storage.engine.PoolOptions'.
     database_pool_size: int = Field(default=10, ge=1, le=500)
     database_pool_max_overflow: int = Field(default=10, ge=0, le=500)
-    database_pool_timeout: float = Field(default=10.0, gt=0, le=300)
+    database_pool_timeout: float = Field(default=15.0, gt=0, le=300)
     # /metrics: only from this machine, or, when set, with this bearer token.
     metrics_token: SecretStr | None = Field(default=None)
     telegram_bot_token: SecretStr | None = Field(default=None)

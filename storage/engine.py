@@ -84,7 +84,7 @@ class PoolOptions:
 
     size: int = 10
     max_overflow: int = 10
-    timeout: float = 10.0
+    timeout: float = 15.0
 
     def engine_options(self) -> dict[str, Any]:
         return {
