@@ -22,6 +22,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.telegram.intake import Incoming
 from storage.database import Database
+from storage.engine import PoolOptions
 from storage.unit_of_work import UnitOfWork
 from tests.factories.databases import FakeClock
 from tests.factories.faults import holding_the_pool
@@ -167,3 +168,13 @@ async def test_the_age_of_the_oldest_pending_message(tmp_path: Path, sqlite_temp
     assert seen[("intake_outbox_oldest_pending_age_seconds", "")] == pytest.approx(
         timedelta(minutes=2, seconds=30).total_seconds()
     )
+
+
+def test_the_pool_settings_default_to_the_storage_defaults() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    default = PoolOptions()
+    assert (
+        settings.database_pool_size,
+        settings.database_pool_max_overflow,
+        settings.database_pool_timeout,
+    ) == (default.size, default.max_overflow, default.timeout)
