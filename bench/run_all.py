@@ -54,6 +54,10 @@ def steps(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
             ["memory_conversations.py", "--conversations", "300" if quick else "10000"],
         ),
         ("profile_service", ["profile_update.py", "--passes", "1" if quick else "2"]),
+        (
+            "soak",
+            ["soak.py", "--web", "20" if quick else "200", "--telegram", "10" if quick else "100"],
+        ),
     ]
 
 

@@ -1,11 +1,18 @@
 """The composition root: the ASGI application that `intake serve` runs.
 
-It builds, once per process, the one `Database` (one engine and its pool), the
-operator's service data and the one `ConversationService`, and hands them to every
-part: the web chat, Telegram (in the lifespan), the daily purge, the dashboard and the
-health probes (/healthz, /readyz: bot/health.py). One lifespan starts the background
-parts and, at the end, stops them and disposes of the database it made. This is the
-one module that sees both the channels and the dashboard (docs/architecture.md).
+It builds, once per process, the one `Database` (one engine and its pool, sized by
+`DATABASE_POOL_*`), the operator's service data and the one `ConversationService`,
+and hands them to every part: the web chat, Telegram (in the lifespan), the daily
+purge, the dashboard and the health probes (/healthz, /readyz: bot/health.py). One
+lifespan starts the background parts and, at the end, stops them and disposes of
+the database it made. This is the one module that sees
+both the channels and the dashboard (docs/architecture.md).
+
+No failure ends in a bare 500: the dashboard answers its own with a Dutch page, and
+every other path of the app gets the web chat's page, in the person's language
+(`bot.web.fault_pages`, installed by `mount_web_chat`: the last resort of the whole
+app). The metrics (`bot.metrics`, `/metrics`) hear every part: web steps, Telegram
+updates, faults by app and kind, database retries, the outbox backlog.
 """
 
 from __future__ import annotations
@@ -64,13 +71,22 @@ def create_app(
         app = FastAPI(title="Loket Housing intake", docs_url=None, redoc_url=None)
         mount_health(app, None)
         return app
+    from bot.metrics import Metrics, add_metrics_route
     from storage.database import Database
+    from storage.engine import PoolOptions
 
     own = database is None
-    db = database or Database(settings.database_url)
+    pool = PoolOptions(
+        size=settings.database_pool_size,
+        max_overflow=settings.database_pool_max_overflow,
+        timeout=settings.database_pool_timeout,
+    )
+    db = database or Database(settings.database_url, pool=pool)
     service = _service(settings, db)
     privacy = _privacy(service)
     telegram = settings.telegram_bot_token is not None
+    metrics = Metrics()
+    db.retry_listeners.append(metrics.database_retry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,6 +103,7 @@ def create_app(
                 await stack.enter_async_context(
                     telegram_lifespan(settings, db, service=service, privacy=privacy)(app)
                 )
+                app.state.telegram.intake.listen(metrics.telegram_update)
             yield
 
     app = FastAPI(
@@ -97,15 +114,22 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.database = db
+    app.state.metrics = metrics
     if telegram:
         from bot.telegram.webhook import telegram_webhook_router
 
         app.include_router(telegram_webhook_router())
     mount_health(app, db)
+    token = settings.metrics_token
+    add_metrics_route(app, metrics, db, token.get_secret_value() if token else None)
 
     from bot.web import mount_web_chat  # the web chat at /chat, and / (docs/webchat.md)
 
-    mount_web_chat(app, settings, service=service, privacy=privacy)
+    # Its fault page is the last resort of the whole app (outside /loket).
+    chat = mount_web_chat(
+        app, settings, service=service, privacy=privacy, on_fault=metrics.fault("chat")
+    )
+    chat.listen(metrics.web_step)
     answer_head_like_get(app, "/")  # uptime monitors try the root with HEAD
 
     from loket.app import create_loket_app  # the staff dashboard (docs/dashboard.md)
@@ -116,6 +140,12 @@ def create_app(
         host=settings.host,
         default_locale=settings.default_locale,
     )
-    loket = create_loket_app(config, db, directory=service.directory, privacy=privacy)
+    loket = create_loket_app(
+        config,
+        db,
+        directory=service.directory,
+        privacy=privacy,
+        on_fault=metrics.fault("dashboard"),
+    )
     app.mount("/loket", loket)
     return app

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; SQLite (embedded) or PostgreSQL. Unset: intake.db in "
         "the data directory.",
     )
+    # The connection pool of one process, sized for the people it serves at once
+    # (docs/operations.md); the defaults are storage.engine.PoolOptions'.
+    database_pool_size: int = Field(default=10, ge=1, le=500)
+    database_pool_max_overflow: int = Field(default=10, ge=0, le=500)
+    database_pool_timeout: float = Field(default=15.0, gt=0, le=300)
+    # /metrics: only from this machine, or, when set, with this bearer token.
+    metrics_token: SecretStr | None = Field(default=None)
     telegram_bot_token: SecretStr | None = Field(default=None)
     telegram_api_base_url: str = Field(default="https://api.telegram.org")
     telegram_framework: Literal["aiogram", "ptb"] = "aiogram"
@@ -92,6 +99,7 @@ class Settings(BaseSettings):
         "encryption_key",
         "encryption_keys_old",
         "service_directory_file",
+        "metrics_token",
         mode="before",
     )
     @classmethod

@@ -233,10 +233,12 @@ class ConversationService:
         inp: ServiceInput,
         **how: Unpack[HandleOptions],
     ) -> Turn:
-        """Apply one input in one unit of work of its own (`handle_in`)."""
+        """Apply one input in one unit of work of its own (`handle_in`), run again
+        from the start after a lost connection before the commit (`Database.run`)."""
         await self.read_for_danger(inp)
-        async with self.database.unit_of_work() as uow:
-            return await self.handle_in(uow, channel, user_id, inp, **how)
+        return await self.database.run(
+            lambda uow: self.handle_in(uow, channel, user_id, inp, **how)
+        )
 
     async def read_for_danger(self, inp: ServiceInput) -> None:
         """Read a long text for signs of danger off the event loop, before the
@@ -311,8 +313,9 @@ class ConversationService:
         be read), the channel's answer (which may read or change data in the same
         unit of work) and the outbox. None: a repeat, nothing done."""
         key = self.key(channel, user_id)
-        async with self.database.unit_of_work() as uow:
-            namespace, seen = once or (channel, update_id)
+        namespace, seen = once or (channel, update_id)
+
+        async def work(uow: UnitOfWork) -> Reply | None:
             if not await _admit(uow, key, namespace, seen):
                 return None
             stored = await uow.conversations.load(key)
@@ -321,6 +324,8 @@ class ConversationService:
             for payload in answer.payloads:
                 await uow.outbox.enqueue(channel, recipient, str(user_id), payload)
             return answer
+
+        return await self.database.run(work)
 
     def _readable(self, stored: Conversation | None) -> Turn | None:
         """The open question of a conversation, or None when there is none or its flow

@@ -3,6 +3,7 @@ by `intake serve` (bot/app.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,7 @@ from loket import (
 )
 from loket.audit_trail import record_staff_action
 from loket.config import LoketConfig
+from loket.fault_page import add_dashboard_fault_pages
 from loket.web import (
     Forbidden,
     LoginRequired,
@@ -33,6 +35,7 @@ from loket.web import (
 )
 from storage.database import Database
 from webkit.csrf import CsrfRefused
+from webkit.faults import Fault
 from webkit.headers import SecurityHeaders, add_security_headers
 
 __all__ = ["HEADERS", "create_loket_app"]
@@ -48,10 +51,12 @@ def create_loket_app(
     *,
     directory: ServiceDirectory | None = None,
     privacy: PrivacyService | None = None,
+    on_fault: Callable[[Fault], None] | None = None,
 ) -> FastAPI:
     """The dashboard on a database. The composition root (bot/app.py) makes `config`
     with `LoketConfig.build` from the settings and the `LOKET_*` environment (it refuses
-    insecure cookies on a public address); the dashboard reads no settings itself."""
+    insecure cookies on a public address); the dashboard reads no settings itself.
+    A failed request gets the dashboard's fault page (`on_fault` hears of it)."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     privacy = privacy or PrivacyService(database, secret_key=config.secret_key)  # alone: tests
     app.state.loket = Loket(config, database, directory or sample_directory(), privacy)
@@ -66,6 +71,7 @@ def create_loket_app(
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     add_security_headers(app, HEADERS, static="/static/")
+    add_dashboard_fault_pages(app, HEADERS, on_fault)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, error: LoginRequired) -> Response:

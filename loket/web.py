@@ -32,7 +32,9 @@ from loket.sessions import (
 )
 from storage.database import Database
 from storage.reference_codes import normalise_reference_code
+from storage.staff import StaffUser
 from storage.tables import STAFF_ROLES
+from storage.unit_of_work import UnitOfWork
 from webkit.csrf import CsrfRefused, tokens_match
 
 __all__ = [
@@ -143,9 +145,12 @@ async def visit(request: Request) -> Visit:
     staff: Staff | None = None
     expired = state == SessionState.EXPIRED
     if state == SessionState.ACTIVE and data is not None and data.uid is not None:
-        async with loket.database.unit_of_work(write=False) as uow:
-            user = await uow.staff.get(data.uid)
-            logged_out = await last_logout(uow, data.uid)
+        uid = data.uid
+
+        async def account(uow: UnitOfWork) -> tuple[StaffUser | None, int | None]:
+            return await uow.staff.get(uid), await last_logout(uow, uid)
+
+        user, logged_out = await loket.database.run(account, write=False)
         if (
             user is not None
             and not user.disabled

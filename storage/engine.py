@@ -4,6 +4,12 @@ SQLite runs in WAL mode with foreign keys on, a busy timeout, `synchronous=FULL`
 committed answer survives a power cut) and `BEGIN IMMEDIATE` for writing transactions,
 so writers queue instead of failing halfway. PostgreSQL URLs may carry libpq-style
 `options=-c name=value` (e.g. a `search_path`); they become asyncpg server settings.
+
+The pool (`PoolOptions`) is sized for the people one process serves at once
+(docs/operations.md). What a database error means is decided here, once:
+`is_connection_error` (gone or busy: nothing was kept, try again later),
+`is_conflict` (a serialization failure or deadlock: run the unit of work again) and
+`fault_kind` (the kind for pages, logs and metrics, never the error's text).
 """
 
 from __future__ import annotations
@@ -12,22 +18,34 @@ import asyncio
 import os
 import shlex
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, event, make_url, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_MS",
     "Clock",
+    "DatabaseBusy",
     "DatabaseUnavailable",
+    "PoolOptions",
     "check_database",
     "create_engine",
+    "fault_kind",
+    "is_conflict",
     "is_connection_error",
     "ping",
     "safe_url",
@@ -56,17 +74,100 @@ def safe_url(url: str | URL) -> str:
         return "<not a database URL>"
 
 
+class DatabaseBusy(DatabaseUnavailable):
+    """Every connection of the pool stayed in use for the pool timeout: the process
+    serves more people at once than its pool holds (overload); nothing was kept."""
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    """The connection pool of one process (`DATABASE_POOL_*`, docs/operations.md): `size`
+    connections kept open, up to `max_overflow` more under load, and how long a unit of
+    work waits for one (`timeout`, seconds) before `DatabaseBusy`."""
+
+    size: int = 10
+    max_overflow: int = 10
+    timeout: float = 15.0
+
+    def engine_options(self) -> dict[str, Any]:
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.max_overflow,
+            "pool_timeout": self.timeout,
+        }
+
+
+# PostgreSQL SQLSTATEs: connection exceptions (class 08), the server shutting down or
+# starting (57P01-57P03, also `pg_terminate_backend`), too many connections (53300).
+_GONE_STATES = ("57P01", "57P02", "57P03", "53300")
+# A serialization failure or a deadlock: the transaction can simply run again.
+_CONFLICT_STATES = ("40001", "40P01")
+
+
+def _sqlstate(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return state if isinstance(state, str) else ""
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    """The drivers' own errors, which can escape SQLAlchemy's wrapping while a new
+    connection is set up (e.g. asyncpg's "connection is closed")."""
+    import sqlite3
+
+    import asyncpg
+
+    return (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error)
+
+
+def _driver_connection_error(error: BaseException) -> bool:
+    import asyncpg
+
+    if isinstance(error, asyncpg.InterfaceError | asyncpg.PostgresConnectionError):
+        return True
+    state = _sqlstate(error) if isinstance(error, asyncpg.PostgresError) else ""
+    return state.startswith("08") or state in _GONE_STATES
+
+
 def is_connection_error(error: BaseException) -> bool:
     """Whether `error` means the database went away or stayed busy (retry later)."""
-    if isinstance(error, DatabaseUnavailable | OSError | asyncio.TimeoutError):
+    if isinstance(error, DatabaseUnavailable | OSError | asyncio.TimeoutError | PoolTimeout):
+        return True
+    if _driver_connection_error(error):
         return True
     if isinstance(error, DBAPIError):
+        state = _sqlstate(error)
         if error.connection_invalidated or isinstance(error, InterfaceError):
+            return True
+        if state.startswith("08") or state in _GONE_STATES:
             return True
         # SQLite reports a missing table as an OperationalError too; that is a bug or
         # an unmigrated database, not an outage.
         return isinstance(error, OperationalError) and "no such " not in str(error.orig)
     return False
+
+
+def _sqlite_busy(error: BaseException) -> bool:
+    """SQLite's busy timeout ran out: other writers held the database all that time."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Whether `error` is a serialization failure or a deadlock: nothing was kept, and
+    the same unit of work may simply run again."""
+    return isinstance(error, DBAPIError) and _sqlstate(error) in _CONFLICT_STATES
+
+
+def fault_kind(error: BaseException) -> str | None:
+    """The kind of a database fault, for pages, logs and metrics: "database_busy" (the
+    pool stayed full), "database_unavailable" (gone, or refusing), "database_error"
+    (any other database error, e.g. a damaged file); None when `error` is not one."""
+    if isinstance(error, DatabaseBusy | PoolTimeout):
+        return "database_busy"
+    database = (DatabaseUnavailable, SQLAlchemyError, *_driver_errors())
+    if not isinstance(error, database):
+        return None
+    return "database_unavailable" if is_connection_error(error) else "database_error"
 
 
 def _libpq_options_to_server_settings(url: URL) -> tuple[URL, dict[str, str]]:
@@ -117,13 +218,17 @@ def _make_folder(folder: Path) -> None:
         ) from None
 
 
-def create_engine(url: str | URL, **engine_options: Any) -> AsyncEngine:
-    """An async engine for `url`; `sqlite://` and `postgresql://` get their async driver.
+def create_engine(
+    url: str | URL, *, pool: PoolOptions | None = None, **engine_options: Any
+) -> AsyncEngine:
+    """An async engine for `url`; `sqlite://` and `postgresql://` get their async driver,
+    and a pool of `pool` (default `PoolOptions()`).
 
     A SQLite file's folder is created when missing (`DatabaseUnavailable` when that
     is not possible).
     """
     parsed = make_url(url)
+    engine_options = (pool or PoolOptions()).engine_options() | engine_options
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
@@ -154,6 +259,10 @@ def create_engine(url: str | URL, **engine_options: Any) -> AsyncEngine:
 
 
 def unavailable_error(url: str | URL, error: BaseException) -> DatabaseUnavailable:
+    """The `DatabaseUnavailable` (or, for a pool that stayed full, `DatabaseBusy`) for a
+    connection error; it names the database without its password."""
+    if isinstance(error, PoolTimeout | DatabaseBusy) or _sqlite_busy(error):
+        return DatabaseBusy(f"no free connection to the database at {safe_url(url)} in time")
     detail = str(getattr(error, "orig", None) or error).strip().splitlines()
     reason = detail[0] if detail else type(error).__name__
     return DatabaseUnavailable(f"the database at {safe_url(url)} is not reachable: {reason}")

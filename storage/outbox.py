@@ -91,6 +91,8 @@ class Outbox(Protocol):
 
     async def pending_count(self) -> int: ...
 
+    async def oldest_pending(self) -> datetime | None: ...
+
 
 def _pending() -> tuple[Any, Any]:
     return (
@@ -220,3 +222,10 @@ class SqlOutbox:
             select(func.count()).select_from(OutboxMessageRow).where(*_pending())
         )
         return int(result or 0)
+
+    async def oldest_pending(self) -> datetime | None:
+        """When the oldest message still to deliver was queued (None: none waits)."""
+        result: datetime | None = await self._session.scalar(
+            select(func.min(OutboxMessageRow.created_at)).where(*_pending())
+        )
+        return result

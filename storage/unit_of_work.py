@@ -11,7 +11,10 @@
 
 Leaving the block normally commits; an exception rolls everything back, including the
 processed update id. Stores never commit. A lost or busy database surfaces as
-`DatabaseUnavailable` (nothing was kept; process the update again later).
+`DatabaseUnavailable` (nothing was kept; process the update again later), a pool that
+stayed full as its subclass `DatabaseBusy`. `Database.run(work)` runs a unit of work
+again after a lost connection or a serialization failure before its commit
+(`storage/retries.py`).
 
 Writing units of work on SQLite start with `BEGIN IMMEDIATE`: one writer at a time,
 across processes, so conversation updates are applied one by one. On PostgreSQL,
@@ -96,6 +99,9 @@ class UnitOfWork:
         self._new_code = new_reference_code
         self._connection: AsyncConnection | None = None
         self._rollback_only = False
+        # Set once COMMIT is sent: after that a lost connection leaves the outcome
+        # unknown, so the unit of work must not simply run again (`storage.retries`).
+        self.committing = False
         self.dialect = engine.dialect.name
         self._gate: asyncio.Lock | None = None
 
@@ -167,6 +173,7 @@ class UnitOfWork:
         try:
             if exc is None and not self._rollback_only:
                 await self.session.flush()
+                self.committing = True
                 await connection.commit()
         except Exception as error:
             await self._discard(connection)

@@ -57,6 +57,7 @@ class SoakResult:
     stored_people: int = 0
     terminated: int = 0
     seconds: float = 0.0
+    slowest: float = 0.0  # the longest a Telegram person waited for a reply
     failures: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -66,7 +67,8 @@ class SoakResult:
             f"  web responses by status: {dict(sorted(self.statuses.items()))}, "
             f"connection errors {self.transport_errors}",
             f"  results reached: web {self.web_done}/{self.web_people}, "
-            f"Telegram {self.telegram_done}/{self.telegram_people}",
+            f"Telegram {self.telegram_done}/{self.telegram_people} "
+            f"(longest wait for a Telegram reply {self.slowest:.1f} s)",
             f"  pre-aanmeldingen stored: {self.stored} for {self.stored_people} people",
         ]
 
@@ -77,12 +79,14 @@ def scenario() -> Scenario:
 
 @contextmanager
 def _process(cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    log = os.environ.get("SOAK_LOG")  # a folder: each process's output in a file there
+    out = open(Path(log) / f"serve-{env['PORT']}.log", "w") if log else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         [str(INTAKE), "serve"],
         cwd=cwd,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:
@@ -213,8 +217,12 @@ async def _telegram_person(
 
     async def act(inject: Any) -> None:
         before = received()
+        began = time.monotonic()
         inject()
         await fake.wait_for_async(lambda: received() > before, timeout=120)
+        result.slowest = max(result.slowest, time.monotonic() - began)
+        if os.environ.get("SOAK_DEBUG") and time.monotonic() - began > 3:
+            print(f"slow reply in chat {chat}: {time.monotonic() - began:.1f} s")
 
     def press(option: str) -> Any:
         buttons = [(m, d) for m, d in _buttons(fake, chat) if d.split(":", 1)[1] == option]

@@ -71,6 +71,9 @@ class UpdatePoller:
         self._next = 0  # the offset when nothing is open: one past the newest update seen
         self._running: dict[int, asyncio.Task[None]] = {}
         self._failed: dict[int, _Failed] = {}
+        # Done but not yet confirmed (an older update is still open): they come back
+        # with the next answer and must not be handled again.
+        self._done: set[int] = set()
         self._progress = asyncio.Event()
         self._slots = asyncio.Semaphore(self.concurrency)
         self._task: asyncio.Task[None] | None = None
@@ -101,8 +104,10 @@ class UpdatePoller:
         pause = 1.0
         while True:
             waiting = bool(self._running or self._failed)
+            offset = self.offset()
+            self._done = {update_id for update_id in self._done if update_id >= offset}
             params = {
-                "offset": self.offset(),
+                "offset": offset,
                 "timeout": 0 if waiting else self.poll_timeout,
                 "limit": self.limit,
                 "allowed_updates": ALLOWED_UPDATES,
@@ -136,7 +141,7 @@ class UpdatePoller:
             if not isinstance(update_id, int):
                 continue
             self._next = max(self._next, update_id + 1)
-            if update_id in self._running:
+            if update_id in self._running or update_id in self._done:
                 self.stats.refetched += 1
                 continue
             failed = self._failed.get(update_id)
@@ -158,6 +163,7 @@ class UpdatePoller:
             await self._failure(update_id, data, error)
         else:
             self._failed.pop(update_id, None)
+            self._done.add(update_id)
             self.stats.handled += 1
         finally:
             del self._running[update_id]
@@ -177,6 +183,7 @@ class UpdatePoller:
             )
             return
         self._failed.pop(update_id, None)
+        self._done.add(update_id)
         self.stats.given_up += 1
         log.error("update %s not applied after %s tries: let go", update_id, failed.attempts)
         await self._apologise(data)

@@ -9,11 +9,15 @@ redirect from `/` to `/chat`. The chat runs the same flows through the same
 Modules: `chat` (chats over the conversation service), `routes` (HTTP, and the
 checks of every post as FastAPI dependencies), `privacy_pages` (notice, access copy,
 erasure), `pages` (templates and the forms of a question), `forms` (reading posts),
-`transcript`, `session_cookie`, `resume_codes`, `config`, `wording`. The headers,
-templates, CSRF and rate-limit plumbing it shares with the dashboard is `webkit`.
+`transcript`, `session_cookie`, `resume_codes`, `config`, `wording`, `fault_pages`
+(the page when something failed, for the whole app it is mounted on). The headers,
+templates, CSRF, rate-limit and fault-page plumbing it shares with the dashboard is
+`webkit`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -22,12 +26,15 @@ from bot.service_data import load_service_directory
 from bot.settings import Settings
 from bot.web.chat import WebChats
 from bot.web.config import WebChatConfig
+from bot.web.fault_pages import add_chat_fault_pages
 from bot.web.privacy_pages import add_privacy_pages
 from bot.web.routes import STATIC, WebChatRoutes, web_chat_router
 from flows.engine.library import FlowLibrary
 from intake.conversation import ConversationService
 from intake.privacy import PrivacyService
 from storage.database import Database
+from webkit.faults import Fault
+from webkit.headers import StrictTransportSecurity
 
 __all__ = ["WebChatConfig", "WebChatRoutes", "mount_web_chat", "web_chat_routes"]
 
@@ -45,10 +52,13 @@ def mount_web_chat(
     database: Database | None = None,
     config: WebChatConfig | None = None,
     library: FlowLibrary | None = None,
+    on_fault: Callable[[Fault], None] | None = None,
 ) -> WebChatRoutes:
     """Serve the web chat on `app`; returns its routes' state (tests use it). `service`
     is the process's one conversation service (the composition root's); tests may pass
-    a `database` (and a `library`) to have one made here instead."""
+    a `database` (and a `library`) to have one made here instead. Every failure on
+    `app` gets the chat's fault page (`on_fault` hears of it), and every response over
+    https gets HSTS."""
     config = config or WebChatConfig.from_settings(settings)
     if service is None:
         service = ConversationService(
@@ -64,4 +74,6 @@ def mount_web_chat(
     add_privacy_pages(router, routes, privacy)
     app.include_router(router)
     app.mount("/chat/static", StaticFiles(directory=STATIC), name="chat-static")
+    app.add_middleware(StrictTransportSecurity)
+    add_chat_fault_pages(app, on_fault)
     return routes

@@ -85,16 +85,21 @@ class WebChats:
         return resume_key(secret, resume_code(secret, chat_id))
 
     async def chat_for(self, session_hash: str) -> WebChat | None:
-        async with self.database.unit_of_work(write=False) as uow:
+        async def read(uow: UnitOfWork) -> WebChat | None:
             return await web_chats(uow).for_session(session_hash)
+
+        return await self.database.run(read, write=False)
 
     async def page(self, session_hash: str, locale_hint: str | None) -> ChatPage:
         """What the page shows, read in one transaction (the chat and its question)."""
-        async with self.database.unit_of_work(write=False) as uow:
+
+        async def read(uow: UnitOfWork) -> tuple[WebChat | None, Turn | None]:
             chat = await web_chats(uow).for_session(session_hash)
-            view = None
-            if chat is not None and not chat.ended:
-                view = await self.service.view_in(uow, CHANNEL, chat.chat_id)
+            if chat is None or chat.ended:
+                return chat, None
+            return chat, await self.service.view_in(uow, CHANNEL, chat.chat_id)
+
+        chat, view = await self.database.run(read, write=False)
         if chat is not None and chat.ended:
             return ChatPage(chat.locale, chat.transcript, None, True, None, None)
         code = until = None
@@ -140,13 +145,14 @@ class WebChats:
         lock = self._locks.get(session_hash)
         if lock is None:
             lock = self._locks[session_hash] = asyncio.Lock()
+
+        async def apply(uow: UnitOfWork) -> Sent:
+            return await self._send_in(uow, session_hash, inp, form_id, locale_hint, token)
+
         async with lock:  # what the person saw and what they answer, one after another
             for _ in range(_CREATE_TRIES):
-                try:
-                    async with self.database.unit_of_work() as uow:
-                        return await self._send_in(
-                            uow, session_hash, inp, form_id, locale_hint, token
-                        )
+                try:  # a lost connection before the commit: the whole post again
+                    return await self.database.run(apply)
                 except IntegrityError:
                     continue  # a resume code clash on a new chat: try again
         raise RuntimeError("could not make a web chat")
@@ -226,7 +232,8 @@ class WebChats:
         if code is None:
             return None
         key = resume_key(self.config.secret_key, code)
-        async with self.database.unit_of_work() as uow:
+
+        async def take(uow: UnitOfWork) -> Resumed | None:
             store = web_chats(uow)
             chat = await store.for_resume_key(key)
             if chat is None:
@@ -235,6 +242,8 @@ class WebChats:
                 await self._let_go(uow, session_hash)
                 await store.attach(chat.chat_id, session_hash)
             return "resumed"
+
+        return await self.database.run(take)
 
     async def _let_go(self, uow: UnitOfWork, session_hash: str) -> None:
         """Before this session takes another chat: an ended chat of it is erased (an
@@ -267,13 +276,19 @@ class WebChats:
 
     async def start_over(self, session_hash: str) -> None:
         """After the end (result or stop): forget the chat, so a new one can begin."""
-        async with self.database.unit_of_work() as uow:
+
+        async def forget(uow: UnitOfWork) -> None:
             store = web_chats(uow)
             chat = await store.for_session(session_hash)
             if chat is not None and chat.ended:
                 await store.delete(chat.chat_id)
 
+        await self.database.run(forget)
+
     async def purge(self) -> int:
         """Erase chats past their expiry; how many."""
-        async with self.database.unit_of_work() as uow:
+
+        async def sweep(uow: UnitOfWork) -> int:
             return await web_chats(uow).delete_expired()
+
+        return await self.database.run(sweep)

@@ -13,6 +13,7 @@ messages and the next question as HTML.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,10 +43,19 @@ from intake.short_codes import display_code, normalise_code
 from locales import render
 from locales.languages import match_locale
 from webkit.csrf import same_origin, tokens_match
-from webkit.headers import SecurityHeaders
+from webkit.headers import SecurityHeaders, served_over_https
 from webkit.rate_limits import TokenBuckets, client_address, take_tokens
 
-__all__ = ["ChatPost", "Post", "Routes", "WebChatRoutes", "chat_routes", "web_chat_router"]
+__all__ = [
+    "ChatPost",
+    "Post",
+    "Routes",
+    "StepOutcome",
+    "WebChatRoutes",
+    "accepted_locale",
+    "chat_routes",
+    "web_chat_router",
+]
 
 STATIC = Path(__file__).resolve().parent / "static"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -83,12 +93,18 @@ def accepted_locale(header: str | None, default: str) -> str:
     return default
 
 
+# What became of an answer posted to /chat (the metric of web steps; no personal data).
+StepOutcome = str  # applied, repeated, stale, refused, too_fast, too_long, failed
+
+
 @dataclass
 class _Visit:
     visitor: Visitor
     secure: bool
     session_hash: str
     form_id: str
+    https: bool = False
+    locale: str | None = None  # the page's language, kept in the cookie
 
     @property
     def trusted(self) -> bool:
@@ -134,33 +150,45 @@ class WebChatRoutes:
         self.resume_per_session = TokenBuckets(config.resume_per_session)
         self.resume_per_address = TokenBuckets(config.resume_per_address)
         self._last_purge = float("-inf")
+        self._step_listeners: list[Callable[[StepOutcome], None]] = []
+
+    def listen(self, listener: Callable[[StepOutcome], None]) -> None:
+        """Be told what became of each answer posted (metrics)."""
+        self._step_listeners.append(listener)
+
+    def _step(self, outcome: StepOutcome) -> None:
+        for listener in self._step_listeners:
+            listener(outcome)
 
     # --- the visit -------------------------------------------------------------------
 
-    def _secure(self, request: Request) -> bool:
+    def _secure(self, request: Request, https: bool) -> bool:
         if self.config.cookie_secure is not None:
             return self.config.cookie_secure
-        plain_local = request.url.scheme == "http" and request.url.hostname in _LOOPBACK
+        plain_local = not https and request.url.hostname in _LOOPBACK
         return not plain_local
 
     def visit(self, request: Request) -> _Visit:
-        secure = self._secure(request)
+        """Who is asking, from the cookie alone (no database)."""
+        https = served_over_https(request)
+        secure = self._secure(request, https)
         visitor = self.cookies.read(request.cookies.get(SECURE_COOKIE if secure else COOKIE))
         session_hash = self.cookies.session_hash(visitor.session_id)
-        return _Visit(visitor, secure, session_hash, new_form_id())
+        locale = match_locale(visitor.locale, "") or None
+        return _Visit(visitor, secure, session_hash, new_form_id(), https, locale)
 
     def finish(self, response: Response, visit: _Visit) -> Response:
         """Issue the cookie again (its age starts anew) and set the security headers."""
         response.set_cookie(
             SECURE_COOKIE if visit.secure else COOKIE,
-            self.cookies.dump(visit.visitor.session_id),
+            self.cookies.dump(visit.visitor.session_id, visit.locale),
             max_age=int(self.config.session_max_age.total_seconds()),
             path="/",
             secure=visit.secure,
             httponly=True,
             samesite="lax",
         )
-        return HEADERS.apply(response)
+        return HEADERS.apply(response, https=visit.https)
 
     # --- rendering -------------------------------------------------------------------
 
@@ -188,7 +216,9 @@ class WebChatRoutes:
 
     async def _page(self, visit: _Visit, request: Request) -> ChatPage:
         hint = accepted_locale(request.headers.get("accept-language"), self.config.default_locale)
-        return await self.chats.page(visit.session_hash, hint)
+        page = await self.chats.page(visit.session_hash, hint)
+        visit.locale = page.locale
+        return page
 
     async def page_response(
         self,
@@ -270,26 +300,35 @@ class WebChatRoutes:
         fetch = request.headers.get("x-chat-fetch") == "1"
         visit = post.visit
         if post.too_large:
+            self._step("too_long")
             too_long = Text(engine_wording.REJECT_TOO_LONG, {"max": self.config.text_limit})
             return await self._too_long(request, visit, too_long, fetch=fetch)
         if post.refusal is not None:
+            self._step("refused")
             return self.redirect(visit, post.refusal, fetch=fetch)
         if wait is not None:
+            self._step("too_fast")
             response = await self.refused(request, visit, wording.TOO_FAST, 429, fetch=fetch)
             response.headers["Retry-After"] = str(wait)
             return response
         posted = read_post(post.fields, self.config.text_limit)
         if posted.inp is None or not valid_form_id(posted.form_id):
+            self._step("refused")
             return self.redirect(visit, "refused", fetch=fetch)
         assert posted.form_id is not None
-        await self.maybe_purge()
-        sent: Sent = await self.chats.send(
-            visit.session_hash,
-            posted.inp,
-            form_id=posted.form_id,
-            locale_hint=posted.page_locale,
-            token=posted.token if posted.action == "text" else None,
-        )
+        try:
+            await self.maybe_purge()
+            sent: Sent = await self.chats.send(
+                visit.session_hash,
+                posted.inp,
+                form_id=posted.form_id,
+                locale_hint=posted.page_locale,
+                token=posted.token if posted.action == "text" else None,
+            )
+        except Exception:
+            self._step("failed")  # the fault page says so (bot/web/fault_pages.py)
+            raise
+        self._step("stale" if sent.stale else "applied" if sent.applied else "repeated")
         if sent.stale:
             return self.redirect(visit, "stale", fetch=fetch)
         if not fetch:
@@ -355,7 +394,9 @@ async def checked_post(
     fields = parse_body(body or b"")
     token = routes.cookies.csrf_token(visit.visitor.session_id)
     forged = not (from_here and tokens_match(token, single(fields, "csrf")))
-    return ChatPost(visit, fields, too_large=body is None, forged=forged)
+    post = ChatPost(visit, fields, too_large=body is None, forged=forged)
+    request.state.chat_post = post  # a fault page offers to send it again
+    return post
 
 
 Post = Annotated[ChatPost, Depends(checked_post)]

@@ -1,4 +1,6 @@
-"""The web chat's cookie: a random session id, signed, and nothing else.
+"""The web chat's cookie: a random session id and the page's language, signed, and
+nothing else. (The language is there so that a page saying "that did not work" can be
+in the person's language when the database cannot be asked.)
 
 The cookie is HttpOnly, SameSite=Lax, Path=/ and Secure (named `__Host-lh_chat` then;
 see `WebChatConfig.cookie_secure` for plain http on 127.0.0.1). Its signature
@@ -37,6 +39,7 @@ __all__ = [
 COOKIE = "lh_chat"
 SECURE_COOKIE = "__Host-lh_chat"
 _SALT = "lh-web-chat-session-v1"
+_LOCALE_MARK = "~"  # never in a session id (URL-safe base64)
 _FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -50,6 +53,7 @@ class CookieStatus(StrEnum):
 class Visitor:
     session_id: str
     status: CookieStatus
+    locale: str | None = None  # the language of the page last shown (not checked here)
 
 
 class _ClockedSigner(TimestampSigner):
@@ -76,10 +80,12 @@ class SessionCookies:
             raw = self._signer.unsign(value, max_age=int(self.max_age.total_seconds()))
         except (SignatureExpired, BadSignature):
             return Visitor(secrets.token_urlsafe(24), CookieStatus.REFUSED)
-        return Visitor(raw.decode(), CookieStatus.VALID)
+        session_id, _, locale = raw.decode().partition(_LOCALE_MARK)
+        return Visitor(session_id, CookieStatus.VALID, locale or None)
 
-    def dump(self, session_id: str) -> str:
-        return self._signer.sign(session_id).decode()
+    def dump(self, session_id: str, locale: str | None = None) -> str:
+        value = f"{session_id}{_LOCALE_MARK}{locale}" if locale else session_id
+        return self._signer.sign(value).decode()
 
     def _mac(self, purpose: str, session_id: str) -> str:
         message = f"{purpose}\x1f{session_id}".encode()

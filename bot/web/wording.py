@@ -24,4 +24,15 @@ MOVED_HERE = N_("Je antwoorden uit Telegram staan nu hier. We gaan verder met de
 STALE_FORM = N_("Die vraag is al beantwoord. Kijk naar de laatste vraag.")
 FORM_REFUSED = N_("Dat ging niet goed. Probeer het opnieuw.")
 
+# The page (or, with the script, the notice) when a post or a page failed: the
+# database was busy or away, or a bug (bot/web/fault_pages.py).
+FAULT_TITLE = N_("Dat lukte even niet")
+FAULT_BUSY = N_("Het is nu erg druk, of er is even een storing.")
+FAULT_BUG = N_("Er ging bij ons iets mis.")
+FAULT_KEPT = N_("Je antwoorden zijn niet kwijt.")
+FAULT_TRY_AGAIN = N_("Probeer het over een paar seconden opnieuw.")
+FAULT_RESEND = N_("Stuur je laatste antwoord nog een keer. We gebruiken het maar één keer.")
+FAULT_RESEND_BUTTON = N_("Opnieuw versturen")
+FAULT_BACK = N_("Terug naar het gesprek")
+
 __all__ = sorted(name for name in globals() if name.isupper())

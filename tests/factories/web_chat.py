@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.web import WebChatConfig, WebChatRoutes, mount_web_chat
 from flows.engine.library import FlowLibrary
 from storage.database import Database
+from storage.engine import PoolOptions
 from tests.factories.databases import FakeClock
 from tests.web.html_page import Form, Page, parse_page
 from webkit.rate_limits import Bucket
@@ -38,9 +39,14 @@ class ChatApp:
 
 
 def chat_app(
-    url: str, clock: FakeClock, library: FlowLibrary | None = None, **config: Any
+    url: str,
+    clock: FakeClock,
+    library: FlowLibrary | None = None,
+    *,
+    pool: PoolOptions | None = None,
+    **config: Any,
 ) -> ChatApp:
-    db = Database(url, clock=clock)
+    db = Database(url, clock=clock, pool=pool)
     app = FastAPI()
     routes = mount_web_chat(
         app,

@@ -123,3 +123,19 @@ async def test_two_senders_never_get_the_same_message(backend: Backend) -> None:
     finally:
         for sender in senders:
             await sender.dispose()
+
+
+async def test_the_oldest_pending_message_is_when_the_backlog_began(
+    database: Database, clock: FakeClock
+) -> None:
+    async with database.unit_of_work(write=False) as uow:
+        assert await uow.outbox.oldest_pending() is None
+    first_queued = clock.now
+    first = await enqueue(database, ANNA, "Hoi")
+    clock.advance(minutes=3)
+    await enqueue(database, BOB, "Hoi Bob")
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.oldest_pending() == first_queued
+        await uow.outbox.mark_delivered(first)
+    async with database.unit_of_work(write=False) as uow:
+        assert await uow.outbox.oldest_pending() == first_queued + timedelta(minutes=3)

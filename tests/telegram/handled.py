@@ -25,6 +25,10 @@ class HandledUpdates:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
+    def times(self, update_id: int) -> int:
+        """How often the update was handled so far."""
+        return self._times.get(update_id, 0)
+
     async def wait(self, update_id: int, times: int = 1) -> int:
         """Until this update was handled `times` times (a redelivered update); the
         number of messages its last handling queued."""

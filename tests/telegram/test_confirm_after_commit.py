@@ -67,6 +67,10 @@ async def test_an_update_is_confirmed_only_after_it_was_applied(
         await bot.api.wait_for(lambda: held["update_id"] not in pending_ids(bot), WAIT)
         assert bot.runner.poller.stats.refetched >= 1  # fetched again, handled once
         assert bot.received(slow) == before + 1
+        # The later update, done while the older one was open, came back with every
+        # poll meanwhile: it was handled once all the same.
+        assert bot.handled.times(later["update_id"]) == 1
+        assert bot.handled.times(held["update_id"]) == 1
 
 
 @SQLITE
