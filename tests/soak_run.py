@@ -145,9 +145,11 @@ async def _web_person(
         headers={"x-forwarded-for": forwarded},
     )
     browser = PlainBrowser.over(client)
+    where = "opening the chat"
     try:
         await _until_ok(browser, result, lambda: browser.open())
-        for step in ("zelfmelding", *steps):
+        for index, step in enumerate(("zelfmelding", *steps)):
+            where = f"step {index} ({step!r})"
             await asyncio.sleep(PAUSE)  # a person reads before pressing
             before = browser.current.question
             move = {"choice": step} if step == "zelfmelding" else step
@@ -161,7 +163,10 @@ async def _web_person(
         else:
             result.failures.append(f"web person {number}: no reference code at the end")
     except Exception as error:
-        result.failures.append(f"web person {number}: {type(error).__name__}: {error}")
+        result.failures.append(
+            f"web person {number}, {where}: {type(error).__name__}: {error}; "
+            f"page: {browser.page.question if browser.page else None!r}"
+        )
     finally:
         await client.aclose()
 
@@ -169,29 +174,38 @@ async def _web_person(
 async def _until_ok(
     browser: PlainBrowser, result: SoakResult, action: Any, before: str | None = None
 ) -> None:
-    """Do a step; on a 503 or a broken connection wait and look again: when the page
-    moved on the step was applied, else press again (at most STEP_TRIES times)."""
+    """Do a step; on a 503 or a broken connection wait and look again (until the chat
+    page itself shows): when the page moved on the step was applied, else press again
+    (at most STEP_TRIES times)."""
     for _ in range(STEP_TRIES):
-        try:
-            await action()
-            status = browser.last.status_code if browser.last is not None else 0
-        except httpx.TransportError:
-            result.transport_errors += 1
-            status = 0
+        if await _tried(browser, result, action):
+            return
+        for _ in range(STEP_TRIES):  # the chat page again, as a person reloads
+            if await _tried(browser, result, browser.open):
+                break
         else:
-            result.statuses[status] += 1
-            if status < 500 and status != 429:
-                return
-        wait = 0.5
-        if browser.last is not None and browser.last.headers.get("retry-after"):
-            wait = min(float(browser.last.headers["retry-after"]), 5.0)
-        await asyncio.sleep(wait)
-        with contextlib.suppress(httpx.TransportError):
-            page = await browser.open()
-            looked = browser.last is not None and browser.last.status_code < 500
-            if looked and before is not None and page.question != before:
-                return  # it was applied before the answer got lost
+            break
+        if before is not None and browser.current.question != before:
+            return  # it was applied before the answer got lost
     raise AssertionError(f"a step failed {STEP_TRIES} times")
+
+
+async def _tried(browser: PlainBrowser, result: SoakResult, action: Any) -> bool:
+    """One request; False (after the wait it asks for) when it did not work."""
+    try:
+        await action()
+    except httpx.TransportError:
+        result.transport_errors += 1
+        await asyncio.sleep(0.5)
+        return False
+    last = browser.last
+    status = last.status_code if last is not None else 0
+    result.statuses[status] += 1
+    if status < 500 and status != 429:
+        return True
+    wait = last.headers.get("retry-after") if last is not None else None
+    await asyncio.sleep(min(float(wait), 5.0) if wait else 0.5)
+    return False
 
 
 # --- a person in Telegram ----------------------------------------------------------------
