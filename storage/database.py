@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.disk_faults import recent_disk_fault
 from storage.engine import Clock, create_engine, ping, utc_now
 from storage.reference_codes import new_reference_code
 from storage.unit_of_work import UnitOfWork
@@ -44,8 +45,12 @@ class Database:
 
     async def ping(self, *, seconds: float = 2.0) -> None:
         """A trivial query on this database's pool (readiness, `/readyz`); raises
-        `DatabaseUnavailable` when it does not answer within `seconds`."""
+        `DatabaseUnavailable` when it does not answer within `seconds`, and for a while
+        after a write failed or the file showed damage (`storage.disk_faults`)."""
         await ping(self.engine, seconds=seconds)
+        fault = recent_disk_fault(self.engine)
+        if fault is not None:
+            raise fault
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -138,6 +138,7 @@ def create_engine(url: str | URL, **engine_options: Any) -> AsyncEngine:
         engine = create_async_engine(parsed, **(options | engine_options))
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+        _watch(engine)
         return engine
     if backend == "postgresql":
         parsed, server_settings = _libpq_options_to_server_settings(
@@ -147,15 +148,25 @@ def create_engine(url: str | URL, **engine_options: Any) -> AsyncEngine:
         if server_settings:
             connect_args["server_settings"] = server_settings
         options = {"pool_pre_ping": True, "connect_args": connect_args}
-        return create_async_engine(parsed, **(options | engine_options))
+        return _watch(create_async_engine(parsed, **(options | engine_options)))
     raise ValueError(
         f"unsupported database {backend!r} in {safe_url(parsed)}; use sqlite or postgresql"
     )
 
 
+def _watch(engine: AsyncEngine) -> AsyncEngine:
+    """A full disk or a damaged file raises a named error (`storage.disk_faults`)."""
+    from storage.disk_faults import watch_disk_faults
+
+    watch_disk_faults(engine)
+    return engine
+
+
 def unavailable_error(url: str | URL, error: BaseException) -> DatabaseUnavailable:
     detail = str(getattr(error, "orig", None) or error).strip().splitlines()
     reason = detail[0] if detail else type(error).__name__
+    if isinstance(error, DatabaseUnavailable):  # already says what it is (a disk fault)
+        return error
     return DatabaseUnavailable(f"the database at {safe_url(url)} is not reachable: {reason}")
 
 
