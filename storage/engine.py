@@ -241,13 +241,17 @@ def _start_problem(given: str | URL, error: BaseException) -> DatabaseUnavailabl
 async def check_database(url: str | URL, *, seconds: float = 10.0) -> None:
     """Connect once and run `SELECT 1`; raise `DatabaseUnavailable` with a one-line
     message (no password) that says what to do when that fails: a server that does
-    not answer, a PostgreSQL database that does not exist, a refused login. For
-    `intake serve` and friends at start-up."""
+    not answer, a PostgreSQL database that does not exist, a refused login, a damaged
+    SQLite file (`DatabaseDamaged`, the file left as it was). For `intake serve` and
+    friends at start-up."""
+    from storage.sqlite_integrity import check_sqlite_file
+
     try:
         engine = create_engine(url)
     except (ValueError, ArgumentError) as error:
         raise DatabaseUnavailable(f"DATABASE_URL is not usable: {error}") from None
     try:
+        await check_sqlite_file(url)  # a damaged file: before the engine's first connection
         await _select_one(engine, seconds, url)  # a new SQLite file is made here
     finally:
         await engine.dispose()
