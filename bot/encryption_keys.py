@@ -15,10 +15,10 @@ message and no start (`EncryptionSetupError`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.key_files import write_new_key_file
 from bot.settings import Settings
 from storage.column_types import SensitiveValueCodec
 from storage.encryption import EncryptionKey, EncryptionKeyError, Keyring
@@ -60,11 +60,13 @@ def _from_file(path: Path) -> Keyring | None:
 
 
 def _generate(path: Path) -> Keyring:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """A new key in `path` (whole or not at all: `bot.key_files`); the key another
+    start put there meanwhile, if one did."""
     key = EncryptionKey.generate()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    if not write_new_key_file(path, key + "\n"):
+        made = _from_file(path)
+        assert made is not None
+        return made
     return Keyring.from_texts(key)
 
 

@@ -97,7 +97,8 @@ def database_ready(command: str, database_url: str | None, *, migrate: bool = Fa
 def data_prepared(command: str, settings: Settings, url: str) -> list[str]:
     """For `intake init` and `intake serve` only: make what the local install is
     missing and migrate (`bot.local_data.prepare`); what was made. Stops with a clear
-    message (exit 1) when the database cannot be reached or the key does not fit."""
+    message (exit 1) when the database cannot be reached, the key does not fit or the
+    disk cannot take the new files (then it has made nothing)."""
     import asyncio
 
     from bot.encryption_keys import EncryptionSetupError
@@ -108,5 +109,10 @@ def data_prepared(command: str, settings: Settings, url: str) -> list[str]:
         return asyncio.run(prepare(settings, url))
     except (DatabaseUnavailable, EncryptionSetupError) as error:
         fail(command, str(error))
-    except OSError as error:  # the data directory cannot be written
-        fail(command, f"cannot write {error.filename or settings.intake_home}: {error.strerror}")
+    except OSError as error:  # the data directory cannot be written (full, read-only)
+        fail(
+            command,
+            f"cannot write {error.filename or settings.intake_home}: {error.strerror}; is "
+            "its disk full, or the folder not writable? Free space there (or correct "
+            "INTAKE_HOME) and start again; nothing was made",
+        )
