@@ -9,7 +9,8 @@ Heavy imports stay inside the functions, so `intake route` starts fast.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -24,8 +25,11 @@ __all__ = [
     "database_url_option",
     "default_locale",
     "fail",
+    "on_database",
     "resolve_database_url",
 ]
+
+T = TypeVar("T")
 
 EXIT_UNAVAILABLE = 1  # a database, key or file that cannot be used; problems found
 EXIT_BAD_INPUT = 2  # the command's own input is wrong
@@ -92,6 +96,21 @@ def database_ready(command: str, database_url: str | None, *, migrate: bool = Fa
     ) as error:
         fail(command, str(error))
     return url
+
+
+def on_database(command: str, work: Coroutine[Any, Any, T]) -> T:
+    """Run `work`, a command's use of the database once `database_ready` said yes; a
+    database that fails meanwhile (gone, a full disk, damage found) stops the command
+    with its one line (exit 1), never a traceback. Nothing of the failed unit of work
+    was kept."""
+    import asyncio
+
+    from storage.engine import DatabaseUnavailable
+
+    try:
+        return asyncio.run(work)
+    except DatabaseUnavailable as error:
+        fail(command, str(error))
 
 
 def data_prepared(command: str, settings: Settings, url: str) -> list[str]:

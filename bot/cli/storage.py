@@ -6,7 +6,6 @@ drivers are imported inside the commands, so `intake route` starts as fast as be
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, time
 from typing import TextIO
 
@@ -17,6 +16,7 @@ from bot.cli.common import (
     database_ready,
     database_url_option,
     fail,
+    on_database,
 )
 
 __all__ = ["db", "export"]
@@ -101,7 +101,7 @@ def export(
         finally:
             await database.dispose()
 
-    records = asyncio.run(run())
+    records = on_database("export", run())
     (write_csv if fmt == "csv" else write_json)(records, output)
 
 

@@ -1,15 +1,20 @@
 """A full disk when `intake serve` starts, made with a file size limit on the real
 process (tests/factories/full_disk.py): one line that names the file and says what to
 do, exit 1, and nothing half-written: no empty key file, no empty or half-migrated
-database, no new folder; an existing install is left as it was."""
+database, no new folder; an existing install is left as it was. A command whose write
+fails later says so in one line too."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from bot import maintenance
+from storage.disk_faults import DatabaseWriteFailed
+from tests.factories.commands import Intake
 from tests.factories.damaged_files import fingerprint
 from tests.factories.databases import (
     create_schema,
@@ -89,3 +94,21 @@ def test_a_key_that_cannot_be_written_leaves_no_empty_key_file(tmp_path: Path) -
         "INTAKE_HOME) and start again; nothing was made"
     )
     assert files_in(tmp_path) == []
+
+
+def test_a_command_whose_write_fails_says_so_in_one_line(
+    intake: Intake, tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "work" / "var"
+    home.mkdir()
+    shutil.copy(sqlite_template, home / "intake.db")
+    full = DatabaseWriteFailed(f"the SQLite database {home / 'intake.db'} {FULL}")
+
+    async def purge_on_a_full_disk(*_args: object, **_options: object) -> dict[str, int]:
+        raise full
+
+    monkeypatch.setattr(maintenance, "purge_once", purge_on_a_full_disk)
+    result = intake("purge")
+    assert result.exit_code == 1
+    assert result.stderr == f"intake purge: {full}\n"
+    assert result.stdout == ""
