@@ -154,7 +154,7 @@ def test_init_never_replaces_a_key_it_cannot_use(intake: Intake, tmp_path: Path)
     (home / "encryption_key").write_text(other + "\n")
     refused = intake("init", ENCRYPTION_KEY=None)
     assert refused.exit_code == 1
-    assert "is not the key of the database" in refused.stderr
+    assert "does not open the data in the database" in refused.stderr
     assert (home / "encryption_key").read_text() == other + "\n"
 
 

@@ -13,6 +13,7 @@ factories; tests/test_test_kit.py checks it).
 - flow_files, service_data: a small valid flow, a complete service data file
 - commands: the `intake` commands that open the database, how a test runs them
 - damaged_files: SQLite files damaged as files get damaged, and their fingerprint
+- installs: a stopped install's database holding data under a known key
 - full_disk: a full disk without root (SQLite's page limit, a PostgreSQL trigger, a
   file size limit for a subprocess)
 
