@@ -16,6 +16,7 @@ USES_DATA = [
     ["export", "--format", "csv"],
     ["db", "check"],
     ["db", "upgrade"],
+    ["db", "backup", "copy.db"],
     ["purge", "--dry-run"],
     ["purge"],
     ["keys", "check"],
