@@ -10,21 +10,25 @@ Where the key comes from, in order:
    the data directory (mode 0600) and say so; `make run` on a new machine just works.
    Every other command stops and says to run `intake init`: it makes no key.
 An existing database without its key, or with another key, is refused: a clear
-message and no start (`EncryptionSetupError`).
+message and no start (`EncryptionSetupError`), before a migration or anything else
+writes; "its key" is what the registry records and what its stored data names
+(`storage.key_registry.check_keys`), so a lost registry does not let a new key in.
+A malformed key (not base64 or hex, not 32 bytes, an empty key file) is refused the
+same way, naming where it came from.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.key_files import write_new_key_file
 from bot.settings import Settings
 from storage.column_types import SensitiveValueCodec
 from storage.encryption import EncryptionKey, EncryptionKeyError, Keyring
 from storage.engine import check_database, safe_url
-from storage.key_registry import KeyProblem, check_keys, registered_keys
-from storage.migrate import check_schema, prepare_database
+from storage.key_registry import KeyProblem, check_keys, registered_keys, stored_key_ids
+from storage.migrate import check_schema, upgrade_async
 
 __all__ = [
     "EncryptionSetupError",
@@ -54,17 +58,24 @@ def _from_file(path: Path) -> Keyring | None:
     if not path.exists():
         return None
     try:
-        return Keyring.from_texts(path.read_text())
-    except EncryptionKeyError:
-        raise EncryptionSetupError(f"{path} does not hold a usable encryption key") from None
+        return Keyring.from_texts(path.read_text(), name=str(path))
+    except EncryptionKeyError as error:
+        raise EncryptionSetupError(str(error)) from None
+
+
+def _source(settings: Settings) -> str:
+    """Where this process's key comes from, for messages."""
+    return "ENCRYPTION_KEY" if settings.encryption_key else str(settings.encryption_key_file)
 
 
 def _generate(path: Path) -> Keyring:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """A new key in `path` (whole or not at all: `bot.key_files`); the key another
+    start put there meanwhile, if one did."""
     key = EncryptionKey.generate()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    if not write_new_key_file(path, key + "\n"):
+        made = _from_file(path)
+        assert made is not None
+        return made
     return Keyring.from_texts(key)
 
 
@@ -76,11 +87,12 @@ async def resolve_keyring(
     key_file = settings.encryption_key_file
     keyring = _from_settings(settings) or _from_file(key_file)
     if keyring is None:
-        keys = await registered_keys(url)
+        keys = {key.key_id for key in await registered_keys(url) or []}
+        keys |= await stored_key_ids(url)  # the data counts, whatever the registry says
         if keys:
             raise EncryptionSetupError(
                 f"the database at {safe_url(url)} is encrypted (key "
-                f"{', '.join(k.key_id for k in keys)}), but no encryption key is set: set "
+                f"{', '.join(sorted(keys))}), but no encryption key is set: set "
                 f"ENCRYPTION_KEY to that key, or put back {key_file}; the service does "
                 "not start without it"
             )
@@ -117,12 +129,14 @@ async def open_database(
     _from_settings(settings)  # an unusable ENCRYPTION_KEY stops before anything is made
     await check_database(url)
     keyring = await resolve_keyring(settings, url, notify=notify, create=create)
-    if migrate:
-        await prepare_database(url)
-    else:
-        await check_schema(url)
+    source = _source(settings)
     try:
-        await check_keys(url, keyring)
+        if migrate:  # a wrong key stops before a migration writes anything
+            await check_keys(url, keyring, register=False, source=source)
+            await upgrade_async(url)
+        else:
+            await check_schema(url)
+        await check_keys(url, keyring, source=source)
     except KeyProblem as error:
         raise EncryptionSetupError(str(error)) from None
     return keyring

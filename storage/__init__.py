@@ -10,6 +10,9 @@ Import from the modules; this package module stays light, so importing
   `audit`, `staff`.
 - `storage.lifecycle`: the pre-aanmelding statuses and their allowed transitions.
 - `storage.engine`: `check_database`, `DatabaseUnavailable`, `create_engine`.
+- `storage.disk_faults`: `DatabaseWriteFailed` (a full disk), `DatabaseDamaged`, and
+  the readiness hold after one; `storage.sqlite_integrity`: the damaged-file check at
+  start; `storage.sqlite_backup`: `intake db backup`.
 - `storage.migrate`: `prepare_database`, `upgrade`, `check_schema`.
 - `storage.export`: records, CSV and JSON for `intake export`.
 - `storage.column_types`: `SensitiveValueCodec`, the encryption-at-rest hook.

@@ -9,6 +9,7 @@ from typing import TypeVar
 from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.disk_faults import recent_disk_fault
 from storage.engine import Clock, PoolOptions, create_engine, ping, utc_now
 from storage.reference_codes import new_reference_code
 from storage.retries import RetryPolicy, Work, run_with_retries
@@ -55,8 +56,12 @@ class Database:
 
     async def ping(self, *, seconds: float = 2.0) -> None:
         """A trivial query on this database's pool (readiness, `/readyz`); raises
-        `DatabaseUnavailable` when it does not answer within `seconds`."""
+        `DatabaseUnavailable` when it does not answer within `seconds`, and for a while
+        after a write failed or the file showed damage (`storage.disk_faults`)."""
         await ping(self.engine, seconds=seconds)
+        fault = recent_disk_fault(self.engine)
+        if fault is not None:
+            raise fault
 
     async def run(self, work: Work[T], *, write: bool = True) -> T:
         """`work(uow)` in a unit of work, committed; run again from the start after a

@@ -76,16 +76,25 @@ class EncryptionKey:
         if _HEX.match(value):
             return cls(bytes.fromhex(value))
         padded = value + "=" * (-len(value) % 4)
-        for decode in (base64.urlsafe_b64decode, base64.b64decode):
+        lengths: list[int] = []
+        for altchars in (b"-_", None):  # urlsafe, then standard base64
             try:
-                material = decode(padded.encode("ascii"))
+                material = base64.b64decode(padded.encode("ascii"), altchars, validate=True)
             except (binascii.Error, ValueError, UnicodeEncodeError):
                 continue
             if len(material) == _KEY_BYTES:
                 return cls(material)
+            lengths.append(len(material))
+        if not value:
+            why = "it is empty"
+        elif lengths:
+            why = f"it is {lengths[0]} bytes long"
+        else:
+            why = "it is neither base64 nor hex"
         raise EncryptionKeyError(
-            f"{name} is not a usable key: it must be {_KEY_BYTES} random bytes written as "
-            "base64 or 64 hex digits (make one with `intake keys new`)"
+            f"{name} is not a usable key ({why}): a key is {_KEY_BYTES} random bytes "
+            "written as base64 or 64 hex digits; put back the key from your safe copy, "
+            "whole (a new key from `intake keys new` opens only a new database)"
         )
 
     @staticmethod
@@ -129,10 +138,15 @@ class Keyring:
 
     @classmethod
     def from_texts(
-        cls, current: str, old: Iterable[str] = (), *, old_name: str = "ENCRYPTION_KEYS_OLD"
+        cls,
+        current: str,
+        old: Iterable[str] = (),
+        *,
+        name: str = "ENCRYPTION_KEY",
+        old_name: str = "ENCRYPTION_KEYS_OLD",
     ) -> Keyring:
         return cls(
-            EncryptionKey.from_text(current),
+            EncryptionKey.from_text(current, name=name),
             [EncryptionKey.from_text(text, name=old_name) for text in old if text.strip()],
         )
 

@@ -63,7 +63,12 @@ def utc_now() -> datetime:
 
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached (or stayed busy); nothing of the unit of work was
-    kept. The message names the database without its password and no personal data."""
+    kept. The message names the database without its password and no personal data.
+    `kind` names it for pages, logs and metrics; `retryable`: running the unit of work
+    again at once may help (not for a full disk or a damaged file)."""
+
+    kind = "database_unavailable"
+    retryable = True
 
 
 def safe_url(url: str | URL) -> str:
@@ -77,6 +82,8 @@ def safe_url(url: str | URL) -> str:
 class DatabaseBusy(DatabaseUnavailable):
     """Every connection of the pool stayed in use for the pool timeout: the process
     serves more people at once than its pool holds (overload); nothing was kept."""
+
+    kind = "database_busy"
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,9 @@ def fault_kind(error: BaseException) -> str | None:
     (any other database error, e.g. a damaged file); None when `error` is not one."""
     if isinstance(error, DatabaseBusy | PoolTimeout):
         return "database_busy"
-    database = (DatabaseUnavailable, SQLAlchemyError, *_driver_errors())
+    if isinstance(error, DatabaseUnavailable):
+        return error.kind
+    database: tuple[type[Exception], ...] = (SQLAlchemyError, *_driver_errors())
     if not isinstance(error, database):
         return None
     return "database_unavailable" if is_connection_error(error) else "database_error"
@@ -243,6 +252,7 @@ def create_engine(
         engine = create_async_engine(parsed, **(options | engine_options))
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+        _watch(engine)
         return engine
     if backend == "postgresql":
         parsed, server_settings = _libpq_options_to_server_settings(
@@ -252,10 +262,18 @@ def create_engine(
         if server_settings:
             connect_args["server_settings"] = server_settings
         options = {"pool_pre_ping": True, "connect_args": connect_args}
-        return create_async_engine(parsed, **(options | engine_options))
+        return _watch(create_async_engine(parsed, **(options | engine_options)))
     raise ValueError(
         f"unsupported database {backend!r} in {safe_url(parsed)}; use sqlite or postgresql"
     )
+
+
+def _watch(engine: AsyncEngine) -> AsyncEngine:
+    """A full disk or a damaged file raises a named error (`storage.disk_faults`)."""
+    from storage.disk_faults import watch_disk_faults
+
+    watch_disk_faults(engine)
+    return engine
 
 
 def unavailable_error(url: str | URL, error: BaseException) -> DatabaseUnavailable:
@@ -265,6 +283,8 @@ def unavailable_error(url: str | URL, error: BaseException) -> DatabaseUnavailab
         return DatabaseBusy(f"no free connection to the database at {safe_url(url)} in time")
     detail = str(getattr(error, "orig", None) or error).strip().splitlines()
     reason = detail[0] if detail else type(error).__name__
+    if isinstance(error, DatabaseUnavailable):  # already says what it is (a disk fault)
+        return error
     return DatabaseUnavailable(f"the database at {safe_url(url)} is not reachable: {reason}")
 
 
@@ -339,13 +359,17 @@ def _start_problem(given: str | URL, error: BaseException) -> DatabaseUnavailabl
 async def check_database(url: str | URL, *, seconds: float = 10.0) -> None:
     """Connect once and run `SELECT 1`; raise `DatabaseUnavailable` with a one-line
     message (no password) that says what to do when that fails: a server that does
-    not answer, a PostgreSQL database that does not exist, a refused login. For
-    `intake serve` and friends at start-up."""
+    not answer, a PostgreSQL database that does not exist, a refused login, a damaged
+    SQLite file (`DatabaseDamaged`, the file left as it was). For `intake serve` and
+    friends at start-up."""
+    from storage.sqlite_integrity import check_sqlite_file
+
     try:
         engine = create_engine(url)
     except (ValueError, ArgumentError) as error:
         raise DatabaseUnavailable(f"DATABASE_URL is not usable: {error}") from None
     try:
+        await check_sqlite_file(url)  # a damaged file: before the engine's first connection
         await _select_one(engine, seconds, url)  # a new SQLite file is made here
     finally:
         await engine.dispose()

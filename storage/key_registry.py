@@ -1,10 +1,14 @@
 """Which encryption key a database was encrypted with, and re-encryption with a new one.
 
 The table `encryption_keys` holds, per key that encrypted data here, its id and a
-check value (HMAC under the key; see `storage.encryption`). At start the service
-checks the configured keyring against it (`check_keys`): a missing or wrong key is
-refused with a clear message before anything is read or written, instead of failing
-later on the first sensitive value. A new database registers the configured key.
+check value (HMAC under the key; see `storage.encryption`): the key's fingerprint. At
+start the service checks the configured keyring against it and against the data
+itself (`check_keys`): the newest value of every encrypted column must name a
+configured key and open with it. So a missing or wrong key is refused with a clear
+message before anything is written (also when the registry was lost or comes from
+another database), instead of failing later on the first sensitive value, or
+registering a wrong key for data it cannot read. A new database, without a key and
+without encrypted data, registers the configured key.
 
 `rotate_keys` re-encrypts every sensitive value with the current key (the old one must
 be configured as an old key meanwhile), in one transaction, and then forgets the old
@@ -17,12 +21,12 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import URL, Table, delete, inspect, select, update
+from sqlalchemy import URL, LargeBinary, Table, delete, inspect, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.column_types import SensitiveJSON, SensitiveText, SensitiveValueCodec
 from storage.database import Database
-from storage.encryption import Keyring
+from storage.encryption import Keyring, UndecryptableValue, envelope_key_id, is_envelope
 from storage.engine import create_engine, safe_url
 from storage.tables import EncryptionKeyRow, metadata
 
@@ -34,6 +38,7 @@ __all__ = [
     "registered_keys",
     "rotate_keys",
     "sensitive_columns",
+    "stored_key_ids",
 ]
 
 _BATCH = 500
@@ -86,6 +91,45 @@ async def registered_keys(url: str | URL) -> list[RegisteredKey] | None:
         await engine.dispose()
 
 
+async def _newest_values(connection: AsyncConnection) -> list[tuple[str, bytes]]:
+    """(context, stored bytes) of the newest value of every encrypted column that the
+    database has (an older schema may lack some): a sample of what the key must open."""
+
+    def columns(sync_connection: object) -> dict[str, set[str]]:
+        found = inspect(sync_connection)
+        return {t: {c["name"] for c in found.get_columns(t)} for t in found.get_table_names()}
+
+    present = await connection.run_sync(columns)
+    values: list[tuple[str, bytes]] = []
+    for table, names in sensitive_columns().items():
+        for name in names:
+            if name not in present.get(table, set()):
+                continue
+            column = metadata.tables[table].c[name]
+            stored = type_coerce(column, LargeBinary())  # as stored: not decrypted
+            blob = await connection.scalar(
+                select(stored)
+                .where(column.is_not(None))
+                .order_by(metadata.tables[table].c.id.desc())
+                .limit(1)
+            )
+            if isinstance(blob, bytes | bytearray | memoryview):  # not clear text (old)
+                values.append((f"{table}.{name}", bytes(blob)))  # the column's context
+    return values
+
+
+async def stored_key_ids(url: str | URL) -> set[str]:
+    """The keys that the newest stored values name (empty: no encrypted data), whatever
+    the registry says."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            values = await _newest_values(connection)
+    finally:
+        await engine.dispose()
+    return {key_id for _, blob in values if (key_id := envelope_key_id(blob)) is not None}
+
+
 async def has_registered_keys(url: str | URL) -> bool:
     """Whether the database holds data under some key (False: new, or from before
     encryption at rest; then a new key may be made for it)."""
@@ -101,62 +145,115 @@ def _fits(keyring: Keyring, key: RegisteredKey) -> bool:
     return own is not None and hmac.compare_digest(own.check_value, key.check_value)
 
 
+def _put_back(source: str) -> str:
+    """What to do with the right key, by where the key comes from."""
+    if source.isidentifier() and source.isupper():
+        return f"set {source} to that key"
+    return f"put that key back in {source} from your safe copy"
+
+
+def _wrong_key(keyring: Keyring, where: str, theirs: str, source: str) -> KeyProblem:
+    return KeyProblem(
+        f"the encryption key from {source} (key {keyring.current.key_id}) does not open "
+        f"the data in the database at {where}, which was encrypted with key {theirs}: "
+        f"{_put_back(source)}, and check it with `intake keys check` (see "
+        "docs/privacy.md, key management); nothing was changed"
+    )
+
+
+def _registry_problem(
+    keyring: Keyring, keys: list[RegisteredKey], where: str, source: str
+) -> KeyProblem | None:
+    """What is wrong with `keyring` for the keys the database records (None: fine)."""
+    current = next((key for key in keys if key.key_id == keyring.current.key_id), None)
+    if current is None or not _fits(keyring, current):
+        if any(_fits(keyring, key) for key in keys):
+            return KeyProblem(
+                f"the encryption key (key {keyring.current.key_id}) is new to the database "
+                f"at {where}, which is encrypted with key {_describe(keys)}; run "
+                "`intake keys rotate` (with the old key in ENCRYPTION_KEYS_OLD) before "
+                "starting with the new key"
+            )
+        return _wrong_key(keyring, where, _describe(keys), source)
+    missing = [key for key in keys if not _fits(keyring, key)]
+    if missing:
+        return KeyProblem(
+            f"the database at {where} also holds data under key {_describe(missing)} "
+            "(an unfinished rotation); add that key to ENCRYPTION_KEYS_OLD and run "
+            "`intake keys rotate`"
+        )
+    return None
+
+
+def _data_problem(
+    keyring: Keyring, values: list[tuple[str, bytes]], where: str, source: str
+) -> KeyProblem | None:
+    """What is wrong with `keyring` for the stored values (None: it opens them all)."""
+    for context, blob in values:
+        if not is_envelope(blob):
+            continue  # from before encryption at rest: the migration encrypts it
+        key_id = envelope_key_id(blob)
+        if keyring.key(str(key_id)) is None:
+            return _wrong_key(keyring, where, str(key_id), source)
+        try:
+            keyring.decrypt(blob, context)
+        except UndecryptableValue:
+            return KeyProblem(
+                f"the newest value in {context} of the database at {where} does not open "
+                f"with key {key_id}, the key it names: it was changed, or copied from "
+                "another database; check the database, and put back the latest backup "
+                "if it is damaged"
+            )
+    return None
+
+
 async def check_keys(
     url: str | URL,
     keyring: Keyring,
     *,
     register: bool = True,
+    source: str = "ENCRYPTION_KEY",
     clock: Callable[[], object] | None = None,
 ) -> bool:
-    """Refuse (`KeyProblem`) unless `keyring` can read everything in the database and
-    its current key is the database's key. A database without a key gets the current
-    one registered (when `register`); True then."""
+    """Refuse (`KeyProblem`, saying what to do) unless `keyring` opens the data in the
+    database: its current key is the key the registry records, every other recorded
+    key is configured, and the newest value of every encrypted column names a
+    configured key and opens with it. `source` says where the key comes from (a
+    setting's name or a key file), for the message.
+
+    A database without a recorded key and without encrypted data gets the current
+    key registered (when `register`); True then. Before the first migration (no
+    registry yet) there is nothing to check: False, or `KeyProblem` when `register`.
+    Only a registration writes."""
     where = safe_url(url)
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
             keys = await _registered(connection)
             if keys is None:
-                raise KeyProblem(f"the database at {where} is not migrated; `intake db upgrade`")
-            if not keys:
                 if not register:
                     return False
-                from storage.engine import utc_now
+                raise KeyProblem(f"the database at {where} is not migrated; `intake db upgrade`")
+            problem = _registry_problem(keyring, keys, where, source) if keys else None
+            if problem is None:
+                values = await _newest_values(connection)
+                problem = _data_problem(keyring, values, where, source)
+            if problem is not None:
+                raise problem
+            if keys or not register:
+                return False
+            from storage.engine import utc_now
 
-                await connection.execute(
-                    EncryptionKeyRow.__table__.insert().values(  # type: ignore[attr-defined]
-                        key_id=keyring.current.key_id,
-                        check_value=keyring.current.check_value,
-                        added_at=(clock or utc_now)(),
-                    )
+            await connection.execute(
+                EncryptionKeyRow.__table__.insert().values(  # type: ignore[attr-defined]
+                    key_id=keyring.current.key_id,
+                    check_value=keyring.current.check_value,
+                    added_at=(clock or utc_now)(),
                 )
-                return True
+            )
+            return True
     finally:
         await engine.dispose()
-    current = next((key for key in keys if key.key_id == keyring.current.key_id), None)
-    if current is None or not _fits(keyring, current):
-        old_fits = [key for key in keys if _fits(keyring, key)]
-        if old_fits:
-            raise KeyProblem(
-                f"the encryption key (key {keyring.current.key_id}) is new to the database at "
-                f"{where}, which is encrypted with key {_describe(keys)}; run "
-                "`intake keys rotate` (with the old key in ENCRYPTION_KEYS_OLD) before "
-                "starting with the new key"
-            )
-        raise KeyProblem(
-            f"the encryption key (key {keyring.current.key_id}, from ENCRYPTION_KEY or "
-            "the data directory's encryption_key file) is not the key of the database at "
-            f"{where}, which is encrypted with key {_describe(keys)}; set ENCRYPTION_KEY "
-            "to that key (see docs/privacy.md, key management)"
-        )
-    missing = [key for key in keys if not _fits(keyring, key)]
-    if missing:
-        raise KeyProblem(
-            f"the database at {where} also holds data under key {_describe(missing)} "
-            "(an unfinished rotation); add that key to ENCRYPTION_KEYS_OLD and run "
-            "`intake keys rotate`"
-        )
-    return False
 
 
 async def _reencrypt(connection: AsyncConnection, table: Table, columns: tuple[str, ...]) -> int:

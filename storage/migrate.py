@@ -21,6 +21,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.disk_faults import recent_disk_fault
 from storage.engine import check_database, create_engine, safe_url
 
 # Two servers starting at once on one PostgreSQL database migrate one after the other.
@@ -81,6 +82,13 @@ async def upgrade_async(url: str | URL, revision: str = "head") -> None:
             await connection.run_sync(run)
             if engine.dialect.name == "sqlite":
                 await sqlite_check_foreign_keys(connection)
+    except Exception as error:
+        # A full disk, not what failed while cleaning up after it (Alembic dropping its
+        # temporary table in a transaction that SQLite had already rolled back).
+        fault = recent_disk_fault(engine)
+        if fault is None or isinstance(error, type(fault)):
+            raise
+        raise fault from None
     finally:
         await engine.dispose()
 

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from storage.engine import DatabaseBusy, is_conflict, is_connection_error
+from storage.engine import DatabaseBusy, DatabaseUnavailable, is_conflict, is_connection_error
 from storage.unit_of_work import UnitOfWork
 
 __all__ = ["RetryPolicy", "Work", "retry_reason", "run_with_retries"]
@@ -53,7 +53,9 @@ class RetryPolicy:
 def retry_reason(error: BaseException) -> str | None:
     """Why a unit of work that failed before its commit may run again: "connection" or
     "conflict"; None when it may not."""
-    if isinstance(error, DatabaseBusy):
+    if isinstance(error, DatabaseBusy) or (
+        isinstance(error, DatabaseUnavailable) and not error.retryable
+    ):
         return None
     if is_conflict(error):
         return "conflict"

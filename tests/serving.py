@@ -1,6 +1,6 @@
 """Running the real `intake serve` in a test: a free port, the process, the first
-answer it gives (within the 30 seconds a newcomer waits after `make run`), and what
-it left in its folder."""
+answer it gives (within the 30 seconds a newcomer waits after `make run`), a start
+it refuses (one line, exit 1, nothing made), and what it left in its folder."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +24,32 @@ LOCAL_SETTINGS = (
     "WEB_COOKIE_SECURE",
     "INTAKE_HOME",
 )
+
+
+def stops_with_one_line(
+    cwd: Path,
+    env: dict[str, str],
+    *args: str,
+    preexec_fn: Callable[[], None] | None = None,
+) -> str:
+    """`intake serve` (or the command `args`) in `cwd`: exit 1, one line on stderr, no
+    traceback, and nothing made or removed in `cwd`; the line."""
+    before = files_in(cwd)
+    done = subprocess.run(
+        list(args) or [str(INTAKE), "serve"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=preexec_fn,  # e.g. a file size limit, set before exec
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert files_in(cwd) == before, "a refused start makes nothing"
+    return lines[0]
 
 
 def files_in(folder: Path) -> list[str]:

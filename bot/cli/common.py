@@ -9,7 +9,8 @@ Heavy imports stay inside the functions, so `intake route` starts fast.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -24,8 +25,11 @@ __all__ = [
     "database_url_option",
     "default_locale",
     "fail",
+    "on_database",
     "resolve_database_url",
 ]
+
+T = TypeVar("T")
 
 EXIT_UNAVAILABLE = 1  # a database, key or file that cannot be used; problems found
 EXIT_BAD_INPUT = 2  # the command's own input is wrong
@@ -94,10 +98,26 @@ def database_ready(command: str, database_url: str | None, *, migrate: bool = Fa
     return url
 
 
+def on_database(command: str, work: Coroutine[Any, Any, T]) -> T:
+    """Run `work`, a command's use of the database once `database_ready` said yes; a
+    database that fails meanwhile (gone, a full disk, damage found) stops the command
+    with its one line (exit 1), never a traceback. Nothing of the failed unit of work
+    was kept."""
+    import asyncio
+
+    from storage.engine import DatabaseUnavailable
+
+    try:
+        return asyncio.run(work)
+    except DatabaseUnavailable as error:
+        fail(command, str(error))
+
+
 def data_prepared(command: str, settings: Settings, url: str) -> list[str]:
     """For `intake init` and `intake serve` only: make what the local install is
     missing and migrate (`bot.local_data.prepare`); what was made. Stops with a clear
-    message (exit 1) when the database cannot be reached or the key does not fit."""
+    message (exit 1) when the database cannot be reached, the key does not fit or the
+    disk cannot take the new files (then it has made nothing)."""
     import asyncio
 
     from bot.encryption_keys import EncryptionSetupError
@@ -108,5 +128,10 @@ def data_prepared(command: str, settings: Settings, url: str) -> list[str]:
         return asyncio.run(prepare(settings, url))
     except (DatabaseUnavailable, EncryptionSetupError) as error:
         fail(command, str(error))
-    except OSError as error:  # the data directory cannot be written
-        fail(command, f"cannot write {error.filename or settings.intake_home}: {error.strerror}")
+    except OSError as error:  # the data directory cannot be written (full, read-only)
+        fail(
+            command,
+            f"cannot write {error.filename or settings.intake_home}: {error.strerror}; is "
+            "its disk full, or the folder not writable? Free space there (or correct "
+            "INTAKE_HOME) and start again; nothing was made",
+        )

@@ -8,7 +8,13 @@ import asyncio
 
 import click
 
-from bot.cli.common import database_ready, database_url_option, fail, resolve_database_url
+from bot.cli.common import (
+    database_ready,
+    database_url_option,
+    fail,
+    on_database,
+    resolve_database_url,
+)
 
 __all__ = ["keys", "purge"]
 
@@ -31,7 +37,7 @@ def purge(dry_run: bool, database_url: str | None) -> None:
         finally:
             await database.dispose()
 
-    counts = asyncio.run(run())
+    counts = on_database("purge", run())
     verb = "would remove" if dry_run else "removed"
     for name, count in counts.items():
         label = name if name == "report_facts_added" else f"{verb} {name}"

@@ -13,7 +13,6 @@ makes a new one). Every change is written to the audit log.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, NoReturn, TypeVar
@@ -22,10 +21,10 @@ import click
 
 from bot.cli.common import (
     EXIT_BAD_INPUT,
-    EXIT_UNAVAILABLE,
     database_ready,
     database_url_option,
     fail,
+    on_database,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +56,6 @@ def _ready(command: str, database_url: str | None) -> str:
 def _run(command: str, url: str, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Run `work` in one unit of work on the database at `url` (`_ready`)."""
     from storage.database import Database
-    from storage.engine import DatabaseUnavailable
 
     async def run() -> T:
         database = Database(url)
@@ -67,10 +65,7 @@ def _run(command: str, url: str, work: Callable[[UnitOfWork], Awaitable[T]]) -> 
         finally:
             await database.dispose()
 
-    try:
-        return asyncio.run(run())
-    except DatabaseUnavailable as error:
-        _fail(command, str(error), EXIT_UNAVAILABLE)
+    return on_database(f"staff {command}", run())
 
 
 def _new_password(command: str, username: str, from_stdin: bool) -> str:

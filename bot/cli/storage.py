@@ -1,4 +1,5 @@
-"""`intake export` and `intake db ...`: the commands that touch the database.
+"""`intake export` and `intake db upgrade|check|backup`: the commands that touch the
+database.
 
 Registered on `intake` in `bot/cli/__init__.py`. The ORM and
 drivers are imported inside the commands, so `intake route` starts as fast as before.
@@ -7,7 +8,9 @@ drivers are imported inside the commands, so `intake route` starts as fast as be
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import TextIO
 
 import click
@@ -17,6 +20,8 @@ from bot.cli.common import (
     database_ready,
     database_url_option,
     fail,
+    on_database,
+    resolve_database_url,
 )
 
 __all__ = ["db", "export"]
@@ -101,13 +106,13 @@ def export(
         finally:
             await database.dispose()
 
-    records = asyncio.run(run())
+    records = on_database("export", run())
     (write_csv if fmt == "csv" else write_json)(records, output)
 
 
 @click.group()
 def db() -> None:
-    """The database: check it, migrate it."""
+    """The database: check it, migrate it, back it up."""
 
 
 @db.command()
@@ -132,3 +137,43 @@ def check(database_url: str | None) -> None:
 
     url = database_ready("db check", database_url)
     click.echo(f"{safe_url(url)}: reachable, schema at version {head_revision()}, key fits")
+
+
+@db.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@database_url_option
+def backup(target: Path, database_url: str | None) -> None:
+    """Copy the SQLite database to TARGET, a new file, while the service runs; the
+    copy is checked. (PostgreSQL: pg_dump.) The key is not in it: keep a copy of the
+    key elsewhere. See docs/operations.md, backups."""
+    from bot.local_data import MissingLocalData, require_database, sqlite_file
+    from bot.settings import get_settings
+    from storage.engine import DatabaseUnavailable, check_database, safe_url
+    from storage.sqlite_backup import BackupFailed, backup_sqlite
+
+    # Not `database_ready`: an old schema (before `intake db upgrade`) and a database
+    # without its key can be backed up too. A damaged one cannot.
+    url = resolve_database_url(database_url)
+    target = Path(os.path.abspath(target))  # absolute, without `..`: for the messages
+    try:
+        require_database(get_settings(), url)
+        asyncio.run(check_database(url))
+    except (MissingLocalData, DatabaseUnavailable) as error:
+        fail("db backup", str(error))
+    file = sqlite_file(url)
+    if file is None:
+        fail(
+            "db backup",
+            f"the database at {safe_url(url)} is on a server: back it up with pg_dump "
+            "(docs/operations.md, backups)",
+        )
+    if target.exists():
+        fail("db backup", f"{target} is there already: name a new file", EXIT_BAD_INPUT)
+    try:
+        size = backup_sqlite(file, target)
+    except BackupFailed as error:
+        fail("db backup", str(error))
+    click.echo(
+        f"{target}: a checked copy of {file} ({size} bytes). It does not hold "
+        "the encryption key: keep a copy of the key elsewhere"
+    )

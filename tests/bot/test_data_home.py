@@ -9,55 +9,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bot.cli import main
-from bot.settings import Settings, get_settings
-from storage.column_types import SensitiveValueCodec
-from storage.encryption import EncryptionKey, Keyring
-from tests.factories.environment import TEST_ENCRYPTION_KEY
+from bot.settings import Settings
+from storage.encryption import EncryptionKey
+from tests.factories.commands import USES_DATA, Intake, command_name
 from tests.serving import INTAKE, files_in
-
-Intake = Callable[..., Result]
-
-# Every command that reads or writes the database or its keys.
-USES_DATA = [
-    ["export", "--format", "csv"],
-    ["db", "check"],
-    ["db", "upgrade"],
-    ["purge", "--dry-run"],
-    ["purge"],
-    ["keys", "check"],
-    ["keys", "rotate"],
-    ["staff", "list"],
-    ["staff", "add", "anna", "--role", "beheerder", "--password-stdin"],
-    ["staff", "disable", "anna"],
-    ["staff", "enable", "anna"],
-    ["staff", "reset-password", "anna", "--password-stdin"],
-]
-
-
-@pytest.fixture
-def intake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intake]:
-    """`intake ...` in this process, in the empty folder `tmp_path/work`, with no
-    setting of a local install (settings read anew); `env` adds or removes (None)."""
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    unset = {"INTAKE_HOME": None, "DATABASE_URL": None, "SECRET_KEY": None}
-
-    def invoke(*args: str, **env: str | None) -> Result:
-        get_settings.cache_clear()
-        runner = CliRunner(env={**unset, "ENCRYPTION_KEYS_OLD": None, **env})
-        return runner.invoke(main, list(args), input="a-long-enough-password-1\n")
-
-    yield invoke
-    get_settings.cache_clear()
-    SensitiveValueCodec.configure(Keyring.from_texts(TEST_ENCRYPTION_KEY))
 
 
 @pytest.mark.parametrize("args", USES_DATA, ids=" ".join)
@@ -67,7 +26,7 @@ def test_a_command_started_elsewhere_stops_and_makes_nothing(
 ) -> None:
     env = {"ENCRYPTION_KEY": None} if key == "no ENCRYPTION_KEY" else {}
     result = intake(*args, **env)
-    command = " ".join(args[:2] if args[0] in ("db", "keys", "staff") else args[:1])
+    command = command_name(args)
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
@@ -195,7 +154,7 @@ def test_init_never_replaces_a_key_it_cannot_use(intake: Intake, tmp_path: Path)
     (home / "encryption_key").write_text(other + "\n")
     refused = intake("init", ENCRYPTION_KEY=None)
     assert refused.exit_code == 1
-    assert "is not the key of the database" in refused.stderr
+    assert "does not open the data in the database" in refused.stderr
     assert (home / "encryption_key").read_text() == other + "\n"
 
 

@@ -14,7 +14,11 @@ import pytest
 from fastapi import FastAPI
 
 from bot.app import create_app
+from storage import disk_faults
+from storage.database import Database
+from storage.disk_faults import DatabaseWriteFailed
 from tests.factories.databases import copy_of
+from tests.factories.full_disk import sqlite_full
 from tests.factories.tables import keyring
 from tests.factories.web_chat import settings_for
 from tests.serving import free_port
@@ -94,6 +98,34 @@ async def test_readyz_is_503_without_an_encryption_key(data: Path) -> None:
         assert ready.status_code == 503
         assert ready.json()["checks"] == {"database": "ok", "encryption_key": "failing"}
         assert (await client.get("/readyz")).status_code == 200  # the key is back
+
+
+async def test_readyz_is_503_for_a_while_after_a_write_failed(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk: `SELECT 1` still answers, but the service cannot store an answer."""
+    database = Database(_url(data))
+    app = create_app(settings_for(_url(data)), database=database)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            assert (await client.get("/readyz")).status_code == 200
+            async with sqlite_full(database):
+                with pytest.raises(DatabaseWriteFailed):
+                    async with database.unit_of_work() as uow:
+                        await uow.outbox.enqueue("web", "f" * 64, "x", {"text": "x" * 100_000})
+                ready = await client.get("/readyz")
+                assert ready.status_code == 503
+                assert ready.json() == {
+                    "status": "not ready",
+                    "checks": {"database": "failing", "encryption_key": "ok"},
+                }
+                assert str(data) not in ready.text
+                assert (await client.get("/healthz")).status_code == 200  # alive all the same
+            monkeypatch.setattr(disk_faults, "FAULT_HOLD_SECONDS", 0.0)  # the hold is over
+            assert (await client.get("/readyz")).status_code == 200
+    finally:
+        await database.dispose()
 
 
 async def test_the_app_without_settings_still_answers_healthz() -> None:

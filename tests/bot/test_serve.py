@@ -4,7 +4,6 @@ work stops with one line that says what to do, no traceback, and makes nothing."
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -15,7 +14,14 @@ from sqlalchemy import make_url
 
 from tests.factories.environment import POSTGRES_URL
 from tests.factories.flow_files import GOOD
-from tests.serving import INTAKE, files_in, first_answer, free_port, running_serve, serve_env
+from tests.serving import (
+    INTAKE,
+    first_answer,
+    free_port,
+    running_serve,
+    serve_env,
+    stops_with_one_line,
+)
 
 
 def test_serve_answers_healthz(tmp_path: Path) -> None:
@@ -47,22 +53,7 @@ def test_serve_answers_healthz(tmp_path: Path) -> None:
 def _serve_stops(tmp_path: Path, *args: str, **settings: str) -> str:
     """`intake serve` (or `args`) in `tmp_path`: exit 1, one line on stderr, no
     traceback, nothing made; the line."""
-    env = serve_env(**settings)
-    before = files_in(tmp_path)
-    done = subprocess.run(
-        list(args) or [str(INTAKE), "serve"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1, done.stderr
-    assert files_in(tmp_path) == before, "a refused start makes nothing"
-    return lines[0]
+    return stops_with_one_line(tmp_path, serve_env(**settings), *args)
 
 
 def test_serve_stops_with_a_clear_message_when_the_database_is_unreachable(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ async def test_a_new_database_registers_its_key_and_refuses_others(backend: Back
             await check_keys(backend.url, Keyring(KEY_B))
     message = str(wrong.value)
     assert KEY_A.key_id in message and KEY_B.key_id in message
-    assert "not the key of the database" in message
+    assert "does not open the data in the database" in message
     assert KEY_A.material.hex() not in message and "password" not in message
     with pytest.raises(KeyProblem, match="intake keys rotate"):
         await check_keys(backend.url, Keyring(KEY_B, [KEY_A]))  # new key, not rotated yet
@@ -183,7 +183,7 @@ def test_serve_with_a_wrong_key_stops_with_a_clear_message(tmp_path: Path) -> No
     url = _encrypted_database(tmp_path, KEY_A)
     done = _serve(tmp_path, _env(url, ENCRYPTION_KEY=key_text(KEY_B)))
     assert done.returncode == 1
-    assert "is not the key of the database" in done.stderr
+    assert "does not open the data in the database" in done.stderr
     assert KEY_B.material.hex() not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
     unusable = _serve(tmp_path, _env(url, ENCRYPTION_KEY="not-a-key"))
@@ -208,7 +208,7 @@ def test_other_commands_refuse_a_wrong_key_too(tmp_path: Path, cli: Callable[...
     for args in (["db", "check"], ["export", "--format", "json"], ["purge", "--dry-run"]):
         result = cli(*args, "--database-url", url, ENCRYPTION_KEY=key_text(KEY_B))
         assert result.exit_code == 1, args
-        assert "is not the key of the database" in result.output
+        assert "does not open the data in the database" in result.output
     good = cli("keys", "check", "--database-url", url, ENCRYPTION_KEY=key_text(KEY_A))
     assert good.exit_code == 0, good.output
     assert KEY_A.key_id in good.output
