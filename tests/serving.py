@@ -12,8 +12,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+
+Popen = subprocess.Popen[str]
 
 INTAKE = Path(sys.executable).with_name("intake")
 # Settings a developer's shell may hold that would change what a test serves.
@@ -69,22 +72,32 @@ def serve_env(**settings: str) -> dict[str, str]:
     return {"PORT": str(free_port()), **env, **settings}
 
 
-@contextmanager
-def running_serve(cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """`intake serve` in `cwd`, stopped (and its output collected) at the end."""
-    process = subprocess.Popen(
+def start_serve(cwd: Path, env: dict[str, str], output: Any = subprocess.PIPE) -> Popen:
+    """`intake serve` in `cwd`; `output`: where its output goes (a pipe, a file, or
+    subprocess.DEVNULL)."""
+    return subprocess.Popen(
         [str(INTAKE), "serve"],
         cwd=cwd,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+@contextmanager
+def running_serve(cwd: Path, env: dict[str, str], output: Any = subprocess.PIPE) -> Iterator[Popen]:
+    """`intake serve` in `cwd`, stopped (and its output collected) at the end."""
+    process = start_serve(cwd, env, output)
     try:
         yield process
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def first_answer(

@@ -20,8 +20,8 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from tests.factories.web_chat import PlainBrowser
 from tests.fakes import TEST_TOKEN, FakeBotAPI
 from tests.fakes.telegram_thread import FakeBotAPIThread
 from tests.scenario_files import Scenario, load_scenarios
-from tests.serving import INTAKE, first_answer, free_port, serve_env
+from tests.serving import Popen, first_answer, free_port, running_serve, serve_env
 
 __all__ = ["SoakResult", "soak"]
 
@@ -77,27 +77,10 @@ def scenario() -> Scenario:
     return next(s for s in load_scenarios() if s.name == SCENARIO)
 
 
-@contextmanager
-def _process(cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+def _process(cwd: Path, env: dict[str, str]) -> AbstractContextManager[Popen]:
     log = os.environ.get("SOAK_LOG")  # a folder: each process's output in a file there
     out = open(Path(log) / f"serve-{env['PORT']}.log", "w") if log else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(
-        [str(INTAKE), "serve"],
-        cwd=cwd,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return running_serve(cwd, env, out)
 
 
 @contextlib.asynccontextmanager

@@ -30,7 +30,7 @@ import pytest
 from tests.fakes import TEST_TOKEN, FakeBotAPI
 from tests.fakes.telegram_api import ApiCall
 from tests.fakes.telegram_thread import FakeBotAPIThread
-from tests.serving import INTAKE, serve_env
+from tests.serving import serve_env, start_serve
 from tests.telegram.harness import FRAMEWORKS
 
 CHAT = 4711
@@ -40,17 +40,6 @@ NAME = "Hoe heet je?"
 LIVING = "Waar slaap je nu meestal?"
 CORRECTIONS = ("Ik weet niet welk antwoord", "Antwoord met ja of nee", "Die knop hoort")
 WAIT = 45.0  # the outbox lease (15 s) runs out before a reply lost in flight comes again
-
-
-def start(cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [str(INTAKE), "serve"],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
 
 
 def wait_until(predicate: Callable[[], bool], what: str, seconds: float = WAIT) -> None:
@@ -127,7 +116,7 @@ def test_a_crash_at_each_step_of_an_update_loses_nothing(
             DATABASE_URL=f"sqlite+aiosqlite:///{database}",
             SECRET_KEY="crash-test-secret-key-0123456789",
         )
-        process = start(tmp_path, env)
+        process = start_serve(tmp_path, env, subprocess.DEVNULL)
         try:
             fake.inject_message(CHAT, "/start")
             wait_until(lambda: bool(fake.call(lambda api: api.sent_messages(CHAT))), "/start")
@@ -149,7 +138,7 @@ def test_a_crash_at_each_step_of_an_update_loses_nothing(
             assert process.returncode == -signal.SIGKILL
             fake.call(lambda api: api.watchers.clear())
 
-            process = start(tmp_path, env)  # the same database and key
+            process = start_serve(tmp_path, env, subprocess.DEVNULL)  # the same database and key
             wait_until(lambda: count(fake, NAME) >= 1, "the name question after the restart")
             fake.inject_message(CHAT, "Sam")  # the person goes on, repeating nothing
             wait_until(lambda: count(fake, LIVING) >= 1, "the next question")
