@@ -33,6 +33,7 @@ from flows.engine.wording import EXAMPLE
 from flows.service_directory import ServiceDirectory, sample_directory
 from flows.texts import Text
 from locales import render
+from locales.languages import CHOICES
 
 __all__ = ["ConsoleChannel", "render_prompt"]
 
@@ -75,6 +76,7 @@ class ConsoleChannel:
             ids=self._new_id,
             directory=directory or sample_directory(),
             traits=frozenset({"typed_commands"}),
+            languages=CHOICES,
         )
 
     @staticmethod

@@ -29,7 +29,6 @@ from flows.engine.events import (
     CrisisDetected,
     FlowChosen,
     IntakeSubmitted,
-    LanguageChanged,
     MessageCreated,
     QuestionAsked,
     SessionEnded,
@@ -47,7 +46,7 @@ from flows.engine.session import CrisisMark, Session
 from flows.service_directory import ServiceDirectory, sample_directory
 from flows.texts import N_, Text
 from intake.submission import to_new_pre_aanmelding
-from locales.languages import LANGUAGES, match_locale
+from locales.languages import CHOICES, match_locale
 from storage.conversations import Conversation, ConversationKey
 from storage.database import Database
 from storage.reference_codes import new_reference_code
@@ -65,8 +64,6 @@ __all__ = [
 
 _IN_PROGRESS = ("choose", "flow")  # a conversation's stages before it ends
 CRISIS_INLINE_CHARS = 300  # a shorter text is read for danger on the loop (< 0.5 ms)
-# The language chooser's buttons: each language's own name (not translated).
-_LANGUAGES = tuple((lang.code, lang.name) for lang in LANGUAGES)
 SESSION_TTL = timedelta(days=30)  # unfinished conversations: see docs/privacy.md
 REMEMBER_FOR = timedelta(days=180)  # a typist's own details, after their last use
 # Channels with a page of buttons instead of a text box for commands.
@@ -223,7 +220,7 @@ class ConversationService:
             ids=ids,
             directory=self.directory,
             traits=self.traits(channel),
-            languages=_LANGUAGES,
+            languages=CHOICES,
         )
 
     async def handle(
@@ -275,10 +272,10 @@ class ConversationService:
         # records what was answered (the web chat) needs it, so others skip the work.
         asked = None
         if expected_token is not None or after is not None:
-            try:
-                shown = self.open_turn(stored) if stored is not None else self.opening(locale_hint)
-            except (FlowNotFound, KeyError, TypeError, ValueError):  # `_run` starts again
-                shown = Turn((), self.default_locale)
+            # An unreadable conversation (a flow version gone) has none: `_run` starts again.
+            shown = (
+                self._readable(stored) if stored is not None else self.opening(locale_hint)
+            ) or Turn((), self.default_locale)
             asked = shown.prompt
             if (
                 expected_token is not None
@@ -517,8 +514,12 @@ class ConversationService:
         flow = self.library.get(session.flow_id, session.flow_version)
         reference = None
         crisis = False
+        # Events before a `FlowChosen` happened on the entry flow (no intake flow yet).
+        on_entry = flow.entry or any(isinstance(e, FlowChosen) for e in sprint.events)
         for event in sprint.events:
-            if isinstance(event, IntakeSubmitted):
+            if isinstance(event, FlowChosen):
+                on_entry = False
+            elif isinstance(event, IntakeSubmitted):
                 new = to_new_pre_aanmelding(
                     event,
                     flow,
@@ -531,7 +532,7 @@ class ConversationService:
                 await self._remember(uow, key, event, flow)
             elif isinstance(event, CrisisDetected):
                 crisis = True
-                where = None if event.node is None or flow.entry else session.flow_id
+                where = None if on_entry else session.flow_id
                 await _record_crisis(uow, key, event.categories, where)
         ended = any(isinstance(e, SessionStopped | SessionEnded) for e in sprint.events)
         if ended:
@@ -539,13 +540,9 @@ class ConversationService:
                 await uow.conversations.delete(key)
         else:
             await self._save(uow, key, stored, session)
-        locale = session.locale
-        for event in sprint.events:
-            if isinstance(event, LanguageChanged):
-                locale = event.locale
         return Turn(
             tuple(_outgoing(sprint)),
-            locale,
+            session.locale,  # the engine keeps every language change on the session
             flow_id=_intake_flow(flow),
             reference=reference,
             crisis=crisis,

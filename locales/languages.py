@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LANGUAGES", "Language", "language", "match_locale"]
+__all__ = ["CHOICES", "LANGUAGES", "Language", "language", "match_locale"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,11 @@ LANGUAGES: tuple[Language, ...] = (
     Language("ru", "Русский"),
     Language("de", "Deutsch"),
 )
+
+
+# (code, own name) of each language: the language chooser's buttons (`Env.languages`);
+# each name in its own script, not translated.
+CHOICES: tuple[tuple[str, str], ...] = tuple((lang.code, lang.name) for lang in LANGUAGES)
 
 
 def language(code: str) -> Language | None:

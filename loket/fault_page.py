@@ -15,11 +15,10 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
 
 from loket.i18n import LANGUAGE_COOKIE, TEMPLATES, pick_locale
 from loket.web import Loket
-from storage.engine import DatabaseUnavailable, fault_kind
+from storage.engine import DATABASE_ERRORS, fault_kind
 from webkit.faults import Fault, add_fault_pages
 from webkit.headers import SecurityHeaders
 
@@ -52,7 +51,7 @@ def add_dashboard_fault_pages(
         app,
         dashboard_fault_page,
         kind_of=fault_kind,
-        expected=(DatabaseUnavailable, SQLAlchemyError),
+        expected=DATABASE_ERRORS,
         headers=headers,
         on_fault=on_fault,
         app_name="dashboard",

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry
 
 __all__ = [
+    "DATABASE_ERRORS",
     "SQLITE_BUSY_TIMEOUT_MS",
     "Clock",
     "DatabaseBusy",
@@ -163,6 +164,10 @@ def is_conflict(error: BaseException) -> bool:
     """Whether `error` is a serialization failure or a deadlock: nothing was kept, and
     the same unit of work may simply run again."""
     return isinstance(error, DBAPIError) and _sqlstate(error) in _CONFLICT_STATES
+
+
+# What the web apps catch as a database fault (their fault pages, `webkit.faults`).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DatabaseUnavailable, SQLAlchemyError)
 
 
 def fault_kind(error: BaseException) -> str | None:

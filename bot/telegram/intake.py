@@ -238,8 +238,8 @@ class TelegramIntake:
                 for pause in (*self.retry_pauses, None):
                     try:
                         return await self._handle(incoming)
-                    except DatabaseUnavailable:
-                        if pause is None:
+                    except DatabaseUnavailable as error:
+                        if pause is None or not error.retryable:  # a full disk waits
                             raise
                         log.warning("update %s: database unavailable, again", incoming.update_id)
                     await asyncio.sleep(pause)

@@ -20,7 +20,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.web import wording
 from bot.web.pages import render_template
@@ -28,7 +27,7 @@ from bot.web.routes import HEADERS, ChatPost, WebChatRoutes, accepted_locale
 from flows.texts import Text
 from locales import render
 from locales.languages import match_locale
-from storage.engine import DatabaseUnavailable, fault_kind
+from storage.engine import DATABASE_ERRORS, fault_kind
 from webkit.faults import Fault, add_fault_pages
 
 __all__ = ["add_chat_fault_pages", "chat_fault_page"]
@@ -117,7 +116,7 @@ def add_chat_fault_pages(app: FastAPI, on_fault: Callable[[Fault], None] | None 
         app,
         chat_fault_page,
         kind_of=fault_kind,
-        expected=(DatabaseUnavailable, SQLAlchemyError),
+        expected=DATABASE_ERRORS,
         headers=HEADERS,
         on_fault=on_fault,
         app_name="chat",
