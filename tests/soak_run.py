@@ -34,9 +34,9 @@ from tests.factories.web_chat import PlainBrowser
 from tests.fakes import TEST_TOKEN, FakeBotAPI
 from tests.fakes.telegram_thread import FakeBotAPIThread
 from tests.scenario_files import Scenario, load_scenarios
-from tests.serving import Popen, first_answer, free_port, running_serve, serve_env
+from tests.serving import Popen, first_answer, running_serve, serve_env
 
-__all__ = ["SoakResult", "soak"]
+__all__ = ["SoakResult", "soak", "soak_sizes"]
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 # A whole intake that any channel can do (contact by phone, no "via this chat").
@@ -312,6 +312,3 @@ async def soak(
 def soak_sizes() -> tuple[int, int]:
     """The CI size, or SOAK_WEB / SOAK_TELEGRAM from the environment."""
     return int(os.environ.get("SOAK_WEB", "20")), int(os.environ.get("SOAK_TELEGRAM", "10"))
-
-
-__all__ += ["free_port", "soak_sizes"]
