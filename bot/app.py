@@ -146,6 +146,7 @@ def create_app(
         directory=service.directory,
         privacy=privacy,
         on_fault=metrics.fault("dashboard"),
+        chat_url=settings.public_chat_url,
     )
     app.mount("/loket", loket)
     return app

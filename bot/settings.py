@@ -123,6 +123,12 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def public_chat_url(self) -> str:
+        """The web chat's address as people reach it: WEB_CHAT_URL, or this server's
+        own address (a local `make run`). Links in the loket's messages go below it."""
+        return self.web_chat_url or f"http://{self.host}:{self.port}/chat"
+
+    @property
     def secret_key_file(self) -> Path:
         """Where a local install keeps its SECRET_KEY when none is set."""
         return self.intake_home / "secret_key"

@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from flows.texts import N_
 
-__all__ = ["QUESTION_FROM_LOKET", "STATUS_CHANGED", "STATUS_TEXTS", "STATUS_UNKNOWN"]
+__all__ = [
+    "ALSO_CALL_OR_MAIL",
+    "ANSWER_AT_LINK",
+    "EMAIL_BODY",
+    "EMAIL_LINK_EXPIRES",
+    "EMAIL_SUBJECT",
+    "INBOX_CODE_GIVEN",
+    "QUESTION_FROM_LOKET",
+    "STATUS_CHANGED",
+    "STATUS_TEXTS",
+    "STATUS_UNKNOWN",
+]
 
 # Keys are the lifecycle's status values (storage.lifecycle.Status).
 STATUS_TEXTS: dict[str, str] = {
@@ -18,12 +29,30 @@ STATUS_TEXTS: dict[str, str] = {
     "intake_gepland": N_("Er is een gesprek met je gepland."),
     "geaccepteerd": N_("Je bent aangenomen. Het loket neemt contact met je op."),
     "doorverwezen": N_("Het loket heeft je doorverwezen naar een andere organisatie."),
-    "afgewezen": N_("Het loket kan je niet aannemen. Je krijgt daarover een bericht."),
+    "afgewezen": N_(
+        "Het loket kan je niet aannemen. Wil je weten waarom? Neem dan contact op met het loket."
+    ),
     "ingetrokken": N_("Deze aanmelding is ingetrokken."),
 }
 STATUS_UNKNOWN = N_("Een medewerker van het loket bekijkt je aanmelding.")
 STATUS_CHANGED = N_("Nieuws over je aanmelding {reference}:")
-QUESTION_FROM_LOKET = N_(
-    "Het loket heeft een vraag over je aanmelding {reference}: {question} "
-    "Je kunt hier antwoord geven. Je kunt het loket ook bellen of mailen. {loket_contact}"
+QUESTION_FROM_LOKET = N_("Het loket heeft een vraag over je aanmelding {reference}: {question}")
+# Under a question or news in Telegram: where to answer (the web chat's inbox).
+ANSWER_AT_LINK = N_("Lees en beantwoord de berichten van het loket op deze pagina: {link}")
+ALSO_CALL_OR_MAIL = N_("Je kunt het loket ook bellen of mailen. {loket_contact}")
+# An e-mail says only that there is a message, and where to read it: never its words.
+EMAIL_SUBJECT = N_("Nieuw bericht van Loket Housing")
+EMAIL_BODY = N_(
+    "Er is een nieuw bericht van Loket Housing over aanmelding {reference}. "
+    "Lees het bericht op deze pagina: {link}"
+)
+EMAIL_LINK_EXPIRES = N_(
+    "De link werkt {days} dagen. Werkt de link niet meer? Neem dan contact op met het "
+    "loket. {loket_contact} Dit is een automatische e-mail. Een antwoord op deze e-mail "
+    "lezen we niet."
+)
+# In the web chat, after a submission: how to read the loket's messages later.
+INBOX_CODE_GIVEN = N_(
+    "Berichten van het loket lees je later op deze pagina: {link} Op een andere telefoon "
+    "of computer vul je daar je code in: {code}. Schrijf de code op."
 )

@@ -173,6 +173,7 @@ class ConversationService:
         new_reference: Callable[[], str] = new_reference_code,
         session_ttl: timedelta = SESSION_TTL,
         push_channels: tuple[str, ...] = ("telegram",),
+        inbox_channels: tuple[str, ...] = ("web",),
         directory: ServiceDirectory | None = None,
     ) -> None:
         self.database = database
@@ -184,6 +185,8 @@ class ConversationService:
         self._ttl = session_ttl
         # Channels the loket can write to later (the outbox delivers there).
         self.push_channels = push_channels
+        # Channels whose person reads the loket's messages in an inbox (the web chat).
+        self.inbox_channels = inbox_channels
         # The operator's service data: the loket's contact, shelters (never invented).
         self.directory = directory or sample_directory()
 
@@ -207,7 +210,7 @@ class ConversationService:
         traits = set(ALL_TRAITS)
         if channel in _BUTTON_CHANNELS:
             traits.discard("typed_commands")
-        if channel not in self.push_channels:
+        if channel not in self.push_channels + self.inbox_channels:
             traits.discard("chat_messages")
         return frozenset(traits)
 

@@ -52,14 +52,16 @@ def create_loket_app(
     directory: ServiceDirectory | None = None,
     privacy: PrivacyService | None = None,
     on_fault: Callable[[Fault], None] | None = None,
+    chat_url: str | None = None,
 ) -> FastAPI:
     """The dashboard on a database. The composition root (bot/app.py) makes `config`
     with `LoketConfig.build` from the settings and the `LOKET_*` environment (it refuses
     insecure cookies on a public address); the dashboard reads no settings itself.
-    A failed request gets the dashboard's fault page (`on_fault` hears of it)."""
+    A failed request gets the dashboard's fault page (`on_fault` hears of it).
+    `chat_url`: the web chat's public address, for links in the loket's messages."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     privacy = privacy or PrivacyService(database, secret_key=config.secret_key)  # alone: tests
-    app.state.loket = Loket(config, database, directory or sample_directory(), privacy)
+    app.state.loket = Loket(config, database, directory or sample_directory(), privacy, chat_url)
     for module in (
         routes_auth,
         routes_queue,

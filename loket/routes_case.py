@@ -11,16 +11,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from flows.products import PRODUCTS
-from flows.service_texts import loket_contact
 from flows.texts import N_
+from intake.way_back import NoWayToReach
 from loket import labels
 from loket.access import Permission, Staff
 from loket.actions import CaseAction, case_action
 from loket.audit_trail import PRE_AANMELDING, record_staff_action
 from loket.case_view import load_case
 from loket.i18n import dashboard_translations
-from loket.person_messages import PersonMessage, question_message, status_message
+from loket.way_back_view import WayBackView, nobody_reached
 from loket.web import NotFound, Visit, render, visit
+from storage.case_messages import case_messages
 from storage.lifecycle import TRANSITIONS, IllegalTransition, Status
 from storage.reference_codes import normalise_reference_code
 from storage.unit_of_work import UnitOfWork
@@ -35,11 +36,7 @@ DONE_MESSAGES = {
     "status": N_("De status is gewijzigd."),
     "assigned": N_("De toewijzing is gewijzigd."),
     "note": N_("De notitie is opgeslagen."),
-    "info": N_("De vraag is klaargezet voor de persoon."),
-    "info_no_chat": N_(
-        "De status is gewijzigd. De persoon heeft geen chat: neem contact op zoals de "
-        "contactvoorkeur aangeeft."
-    ),
+    "info": N_("De vraag is verstuurd. Het antwoord komt bij de berichten van deze aanmelding."),
     "crisis": N_("De crisisopvolging is gewijzigd."),
     "handover": N_("De overdracht is vastgelegd. De bewaartermijn loopt vanaf nu."),
 }
@@ -58,11 +55,17 @@ async def _page(
     if view is None:
         raise NotFound()
     done = current.request.query_params.get("done", "")
+    way_back = WayBackView(
+        current.loket.way_back.reach(view.item),
+        tuple(await case_messages(uow).thread(view.item.id)),
+        nobody_reached(view.item),
+    )
     return render(
         current,
         "case.html",
         {
             "view": view,
+            "way_back": way_back,
             "item": view.item,
             "labels": labels,
             "done": DONE_MESSAGES.get(done),
@@ -90,10 +93,21 @@ async def case(request: Request, reference: str) -> Response:
     async with current.loket.database.unit_of_work() as uow:
         if code is not None and await uow.queue.visible(code, staff.scope):
             await record_staff_action(uow, staff.id, "pre_aanmelding_viewed", PRE_AANMELDING, code)
-            return await _page(current, uow, staff, code)
+            page = await _page(current, uow, staff, code)
+            await _answers_seen(uow, code)
+            return page
         # Audited too: someone looked for a record they may not see (or mistyped a code).
         await record_staff_action(uow, staff.id, "pre_aanmelding_not_found", PRE_AANMELDING, code)
     raise NotFound()
+
+
+async def _answers_seen(uow: UnitOfWork, code: str) -> None:
+    """A staff member opened the case: the person's messages are read (the page
+    showed them as new this once)."""
+    item = await uow.pre_aanmeldingen.get(code)
+    if item is not None and item.answer_unread:
+        await case_messages(uow).mark_read(item.id, "person")
+        await uow.pre_aanmeldingen.set_answer_unread(code, False)
 
 
 def _label(current: Visit, status: str) -> str:
@@ -134,20 +148,15 @@ async def change_status(action: OnCase) -> Response:
             refused = {"from": item.status.value, "to": to_text[:30]}
             await action.audit(uow, "status_change_refused", refused)
             return await _refused(action, uow, error, 409)
-        notified = await _send(uow, status_message(changed))
-        changed_details = {"from": item.status.value, "to": to_text, "person_notified": notified}
+        routes = await action.current.loket.way_back.tell_status(uow, changed, staff.id)
+        changed_details = {
+            "from": item.status.value,
+            "to": to_text,
+            "person_notified": bool(routes),
+            "routes": sorted(f"{r.kind}:{r.to}" for r in routes),
+        }
         await action.audit(uow, "status_changed", changed_details)
     return action.done("status")
-
-
-async def _send(uow: UnitOfWork, message: PersonMessage | None) -> bool:
-    """Queue a message to the person in the outbox; False when they have no chat."""
-    if message is None:
-        return False
-    await uow.outbox.enqueue(
-        message.channel, message.recipient_hash, message.recipient, message.payload
-    )
-    return True
 
 
 def _status_problem(
@@ -216,13 +225,18 @@ async def ask_for_information(action: OnCase) -> Response:
             error = (N_("Schrijf de vraag aan de persoon."), {})
         if error is not None:
             return await _refused(action, uow, error, 409)
-        await uow.pre_aanmeldingen.transition(
-            code, Status.INFO_GEVRAAGD, staff_user_id=staff.id, reason=question
-        )
-        contact = loket_contact(action.current.loket.directory)
-        queued = await _send(uow, question_message(item, question, contact))
-        await action.audit(uow, "info_requested", {"queued": queued})
-    return action.done("info" if queued else "info_no_chat")
+        try:
+            routes = await action.current.loket.way_back.ask(uow, item, question, staff.id)
+        except NoWayToReach:
+            nobody = N_(
+                "Deze vraag kan niemand bereiken: er is geen chat of e-mailadres, of de "
+                "persoon wil geen contact. Er is niets gewijzigd. Neem contact op zoals "
+                "de contactgegevens aangeven."
+            )
+            return await _refused(action, uow, (nobody, {}), 409)
+        routes_used = sorted(f"{r.kind}:{r.to}" for r in routes)
+        await action.audit(uow, "info_requested", {"routes": routes_used})
+    return action.done("info")
 
 
 @router.post("/p/{reference}/crisis")

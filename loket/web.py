@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from flows.service_directory import ServiceDirectory, sample_directory
 from intake.privacy import PrivacyService
+from intake.way_back import WayBack
 from loket.access import Permission, Staff
 from loket.config import LoketConfig
 from loket.i18n import LANGUAGE_COOKIE, TEMPLATES, pick_locale
@@ -62,11 +63,17 @@ class Loket:
     directory: ServiceDirectory = field(default_factory=sample_directory)
     # The process's one privacy service (access copies, erasure); made here if none.
     privacy: PrivacyService | None = None
+    # The web chat's public address: the loket's messages link to its inbox.
+    chat_url: str | None = None
     codec: SessionCodec = field(init=False)
     throttle: AddressThrottle = field(init=False)
+    way_back: WayBack = field(init=False)
 
     def __post_init__(self) -> None:
         config = self.config
+        self.way_back = WayBack(
+            secret_key=config.secret_key, chat_url=self.chat_url, directory=self.directory
+        )
         self.codec = SessionCodec(
             config.secret_key, idle=config.idle_timeout, maximum=config.max_session
         )

@@ -37,6 +37,7 @@ from storage.remembered import remembered
 from storage.tables import (
     REDACTED_PREFIX,
     AuditEventRow,
+    CaseMessageRow,
     ConversationSessionRow,
     DuplicateLinkRow,
     OutboxMessageRow,
@@ -180,6 +181,9 @@ async def delete_pre_aanmeldingen(uow: UnitOfWork, rows: list[PreAanmeldingRow])
         ),
         "staff_notes": await _execute(
             uow, delete(StaffNoteRow).where(col(StaffNoteRow.pre_aanmelding_id).in_(ids))
+        ),
+        "case_messages": await _execute(
+            uow, delete(CaseMessageRow).where(col(CaseMessageRow.pre_aanmelding_id).in_(ids))
         ),
         "status_changes": await _execute(
             uow, delete(StatusChangeRow).where(col(StatusChangeRow.pre_aanmelding_id).in_(ids))

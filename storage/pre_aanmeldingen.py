@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -129,6 +129,10 @@ class PreAanmelding:
     # the loket's own case system (retention runs from then). See docs/privacy.md.
     erasure_requested_at: datetime | None = None
     handed_over_at: datetime | None = None
+    # The way back (storage.case_messages): the person said "no more contact"; an
+    # answer of the person waits for staff.
+    contact_stopped_at: datetime | None = None
+    answer_unread: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,7 @@ class StatusChange:
 class StaffNote:
     id: int
     at: datetime
-    staff_user_id: int
+    staff_user_id: int | None  # None: the person's answer to a question of the loket
     text: str
 
 
@@ -203,7 +207,21 @@ class PreAanmeldingStore(Protocol):
 
     async def history(self, reference: str) -> list[StatusChange]: ...
 
-    async def add_note(self, reference: str, staff_user_id: int, text: str) -> StaffNote: ...
+    async def add_note(self, reference: str, staff_user_id: int | None, text: str) -> StaffNote: ...
+
+    async def link_inbox_session(self, reference: str, session_hash: str) -> None: ...
+
+    async def set_inbox_key(self, reference: str, key: str) -> None: ...
+
+    async def for_inbox_key(self, key: str) -> PreAanmelding | None: ...
+
+    async def for_inbox_session(self, session_hash: str) -> PreAanmelding | None: ...
+
+    async def unlink_inbox_session(self, session_hash: str) -> None: ...
+
+    async def stop_contact(self, reference: str) -> PreAanmelding: ...
+
+    async def set_answer_unread(self, reference: str, unread: bool) -> None: ...
 
     async def notes(self, reference: str) -> list[StaffNote]: ...
 
@@ -256,6 +274,8 @@ def _pre_aanmelding(row: PreAanmeldingRow) -> PreAanmelding:
         decision_reason=row.decision_reason,
         erasure_requested_at=row.erasure_requested_at,
         handed_over_at=row.handed_over_at,
+        contact_stopped_at=row.contact_stopped_at,
+        answer_unread=row.answer_unread,
     )
 
 
@@ -528,7 +548,64 @@ class SqlPreAanmeldingStore:
             for change in result
         ]
 
-    async def add_note(self, reference: str, staff_user_id: int, text: str) -> StaffNote:
+    async def link_inbox_session(self, reference: str, session_hash: str) -> None:
+        """Let this browser session (a keyed hash) read the case's messages without a
+        code; one session at a time per case, the newest."""
+        row = await self._row(reference, for_update=True)
+        row.inbox_session_hash = session_hash
+        await self._session.flush()
+
+    async def set_inbox_key(self, reference: str, key: str) -> None:
+        """The keyed hash of the code that opens the case's messages."""
+        row = await self._row(reference, for_update=True)
+        row.inbox_key = key
+        await self._session.flush()
+
+    async def for_inbox_key(self, key: str) -> PreAanmelding | None:
+        row = (
+            await self._session.scalars(
+                select(PreAanmeldingRow).where(col(PreAanmeldingRow.inbox_key) == key)
+            )
+        ).first()
+        return None if row is None else _pre_aanmelding(row)
+
+    async def unlink_inbox_session(self, session_hash: str) -> None:
+        """This browser session no longer reads any case's messages without a code."""
+        await self._session.execute(
+            update(PreAanmeldingRow)
+            .where(col(PreAanmeldingRow.inbox_session_hash) == session_hash)
+            .values(inbox_session_hash=None)
+        )
+
+    async def for_inbox_session(self, session_hash: str) -> PreAanmelding | None:
+        """The newest case this browser session may read, if any."""
+        row = (
+            await self._session.scalars(
+                select(PreAanmeldingRow)
+                .where(col(PreAanmeldingRow.inbox_session_hash) == session_hash)
+                .order_by(col(PreAanmeldingRow.id).desc())
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else _pre_aanmelding(row)
+
+    async def stop_contact(self, reference: str) -> PreAanmelding:
+        """The person asked the loket not to contact them any more (kept: the first
+        time); no message goes out after this."""
+        row = await self._row(reference, for_update=True)
+        if row.contact_stopped_at is None:
+            row.contact_stopped_at = self._clock()
+        row.updated_at = self._clock()
+        await self._session.flush()
+        return _pre_aanmelding(row)
+
+    async def set_answer_unread(self, reference: str, unread: bool) -> None:
+        row = await self._row(reference, for_update=True)
+        row.answer_unread = unread
+        await self._session.flush()
+
+    async def add_note(self, reference: str, staff_user_id: int | None, text: str) -> StaffNote:
+        """A note of a staff member, or (`staff_user_id` None) the person's answer."""
         if not text.strip():
             raise ValueError("a note needs text")
         row = await self._row(reference)

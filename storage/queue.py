@@ -94,6 +94,7 @@ class QueueItem:
     assigned_staff_id: int | None
     crisis_follow_up: bool
     erasure_requested: bool = False
+    answer_unread: bool = False  # the person answered; no staff member looked yet
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ _COLUMNS = (
     col(_T.assigned_staff_id),
     col(_T.crisis_follow_up),
     col(_T.erasure_requested_at),
+    col(_T.answer_unread),
 )
 
 
@@ -201,6 +203,7 @@ def _item(row: Sequence[Any]) -> QueueItem:
         assigned_staff_id=row[10],
         crisis_follow_up=bool(row[11]),
         erasure_requested=row[12] is not None,
+        answer_unread=bool(row[13]),
     )
 
 

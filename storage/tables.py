@@ -19,6 +19,8 @@ from storage.column_types import JSONDocument, SensitiveJSON, SensitiveText, Utc
 from storage.lifecycle import Status
 
 __all__ = [
+    "CASE_MESSAGE_KINDS",
+    "CASE_MESSAGE_SENDERS",
     "CONSENT_GIVERS",
     "CONTACT_PREFERENCES",
     "DUPLICATE_REASONS",
@@ -26,6 +28,7 @@ __all__ = [
     "STAFF_ROLES",
     "SUBMITTER_KINDS",
     "AuditEventRow",
+    "CaseMessageRow",
     "ConversationSessionRow",
     "DuplicateLinkRow",
     "EncryptionKeyRow",
@@ -47,6 +50,9 @@ CONTACT_PREFERENCES = ("chat", "phone", "email", "via_submitter", "none")
 CONSENT_GIVERS = ("client", "submitter_for_client")
 STAFF_ROLES = ("medewerker", "coordinator", "beheerder")
 DUPLICATE_REASONS = ("same_channel_user", "same_birth_date_similar_name")
+# The way back (storage.case_messages): who wrote, and what kind of message.
+CASE_MESSAGE_SENDERS = ("loket", "person")
+CASE_MESSAGE_KINDS = ("status", "question", "answer", "stop_contact")
 
 # Constraint names are fixed, so migrations can refer to them on every database.
 metadata: MetaData = SQLModel.metadata
@@ -194,6 +200,14 @@ class PreAanmeldingRow(SQLModel, table=True):
     # case system (retention runs from then).
     erasure_requested_at: datetime | None = _utc(default=None, index=True)
     handed_over_at: datetime | None = _utc(default=None)
+    # The way back (storage.case_messages): the keyed hash of the code that opens the
+    # loket's messages (the web chat's resume code, kept after the chat ended); the
+    # browser session that may read them without a code (keyed hash, as for web chats);
+    # when the person said "no more contact"; an answer no staff member opened yet.
+    inbox_key: str | None = Field(default=None, max_length=64, unique=True)
+    inbox_session_hash: str | None = Field(default=None, max_length=64, index=True)
+    contact_stopped_at: datetime | None = _utc(default=None)
+    answer_unread: bool = False
 
 
 class StatusChangeRow(SQLModel, table=True):
@@ -211,13 +225,39 @@ class StatusChangeRow(SQLModel, table=True):
 
 
 class StaffNoteRow(SQLModel, table=True):
+    """A note on a case; `staff_user_id` None: the person's own answer to a question
+    of the loket (storage.case_messages)."""
+
     __tablename__ = "staff_notes"
 
     id: int | None = Field(default=None, primary_key=True)
     pre_aanmelding_id: int = Field(foreign_key="pre_aanmeldingen.id", index=True)
-    staff_user_id: int = Field(foreign_key="staff_users.id")
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_users.id")
     at: datetime = _utc()
     text: str = Field(sa_type=SensitiveText("staff_notes.text"))
+
+
+class CaseMessageRow(SQLModel, table=True):
+    """One message between the loket and the person of a case (storage.case_messages):
+    `sender` "loket" (status news, a question) or "person" (an answer, "no more
+    contact"). `body` is JSON: message ids with parameters for the loket's own texts
+    (rendered in the reader's language), the words as typed otherwise. `read_at`: when
+    the addressee first saw it."""
+
+    __tablename__ = "case_messages"
+    __table_args__ = (
+        CheckConstraint(_in("sender", CASE_MESSAGE_SENDERS), name="sender"),
+        CheckConstraint(_in("kind", CASE_MESSAGE_KINDS), name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pre_aanmelding_id: int = Field(foreign_key="pre_aanmeldingen.id", index=True)
+    at: datetime = _utc()
+    sender: str = Field(max_length=10)
+    kind: str = Field(max_length=20)
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_users.id")
+    body: dict[str, Any] = Field(sa_type=SensitiveJSON("case_messages.body"))
+    read_at: datetime | None = _utc(default=None)
 
 
 class DuplicateLinkRow(SQLModel, table=True):

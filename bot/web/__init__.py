@@ -2,7 +2,8 @@
 
 `mount_web_chat(app, settings)` adds `/chat` (the page, its posts, `/chat/resume`,
 `/chat/new`), the privacy pages (`/chat/privacy`, `/chat/mijngegevens`,
-`/chat/verwijder`), `/chat/embed.js` (the snippet for partner sites), `/chat/static` and a
+`/chat/verwijder`), the inbox of the loket's messages (`/chat/berichten`, `inbox`),
+`/chat/embed.js` (the snippet for partner sites), `/chat/static` and a
 redirect from `/` to `/chat`. The chat runs the same flows through the same
 `ConversationService` as Telegram, on channel "web".
 
@@ -27,6 +28,7 @@ from bot.settings import Settings
 from bot.web.chat import WebChats
 from bot.web.config import WebChatConfig
 from bot.web.fault_pages import add_chat_fault_pages
+from bot.web.inbox import add_inbox_pages
 from bot.web.privacy_pages import add_privacy_pages
 from bot.web.routes import STATIC, WebChatRoutes, web_chat_router
 from flows.engine.library import FlowLibrary
@@ -72,6 +74,7 @@ def mount_web_chat(
     app.state.web_chat = routes  # for the dependencies of the posts (`routes.chat_routes`)
     router = web_chat_router(routes)
     add_privacy_pages(router, routes, privacy)
+    add_inbox_pages(router, routes)
     app.include_router(router)
     app.mount("/chat/static", StaticFiles(directory=STATIC), name="chat-static")
     app.add_middleware(StrictTransportSecurity)

@@ -24,6 +24,7 @@ from bot.web import wording
 from bot.web.config import WebChatConfig
 from bot.web.resume_codes import resume_code, resume_key
 from bot.web.transcript import Entry, answer_entry, bot_entries, keep_last
+from flows import notices
 from flows.engine.events import SessionEnded, SessionRestarted, SessionStopped
 from flows.engine.inputs import Input, LanguageInput
 from flows.engine.prompts import Prompt
@@ -31,6 +32,7 @@ from flows.texts import Text
 from intake.conversation import ConversationService, Outgoing, Turn
 from intake.handoff import take_handoff
 from intake.short_codes import display_code, normalise_code
+from intake.way_back import INBOX_PATH, WayBack
 from locales.languages import match_locale
 from storage.unit_of_work import UnitOfWork
 from storage.web_chats import WebChat, web_chats
@@ -38,7 +40,8 @@ from storage.web_chats import WebChat, web_chats
 __all__ = ["CHANNEL", "ChatPage", "Resumed", "Sent", "WebChats"]
 
 CHANNEL = "web"
-Resumed = Literal["resumed", "moved"]  # what a code did: a web chat, or a hand-off
+# What a code did: a web chat, a hand-off, or the loket's messages of a submitted chat.
+Resumed = Literal["resumed", "moved", "inbox"]
 _CREATE_TRIES = 5
 
 
@@ -70,6 +73,9 @@ class WebChats:
         self.service = service
         self.config = config
         self.database = service.database
+        self.way_back = WayBack(
+            secret_key=config.secret_key, chat_url=config.chat_url, directory=service.directory
+        )
         # One post at a time per chat in this process, so a typed answer is checked
         # against the question that is open when it is applied.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -188,8 +194,12 @@ class WebChats:
                 welcome = opening.messages[0] if opening is not None else None
                 added += bot_entries(m for m in turn.messages if m != welcome)
             ended = any(isinstance(e, SessionStopped | SessionEnded) for e in turn.events)
+            inbox: list[Entry] = []
+            if turn.reference is not None:  # submitted: the way to the loket's messages
+                inbox = await self._open_inbox(uow, turn.reference, session_hash, chat)
+                added += inbox
             if ended:  # erase the answers; keep the last words (the result) a while
-                transcript = bot_entries(turn.messages)
+                transcript = bot_entries(turn.messages) + inbox
                 expires = self.now() + self.config.ended_kept
             elif any(isinstance(e, SessionRestarted) for e in turn.events):
                 transcript = added
@@ -223,6 +233,18 @@ class WebChats:
             return Sent(applied=False)
         return outcome[0]
 
+    async def _open_inbox(
+        self, uow: UnitOfWork, reference: str, session_hash: str, chat: WebChat
+    ) -> list[Entry]:
+        """After a submission: this browser reads the loket's messages without a code,
+        and the chat's resume code opens them in any other browser."""
+        store = uow.pre_aanmeldingen
+        await store.link_inbox_session(reference, session_hash)
+        await store.set_inbox_key(reference, self._resume_key_of(chat.chat_id))
+        link = self.way_back.inbox_url or "/chat" + INBOX_PATH
+        given = Text(notices.INBOX_CODE_GIVEN, {"link": link, "code": self.code_of(chat)})
+        return bot_entries([Outgoing((given,), None, "notice")])
+
     async def resume(self, session_hash: str, typed: str) -> Resumed | None:
         """Give this browser session the chat of a resume code ("resumed"), or move the
         Telegram intake of a hand-off code here ("moved", `intake.handoff`). None, and
@@ -237,6 +259,10 @@ class WebChats:
             store = web_chats(uow)
             chat = await store.for_resume_key(key)
             if chat is None:
+                case = await uow.pre_aanmeldingen.for_inbox_key(key)
+                if case is not None:  # submitted: the code opens the loket's messages
+                    await uow.pre_aanmeldingen.link_inbox_session(case.reference, session_hash)
+                    return "inbox"
                 return await self._take_handoff(uow, session_hash, code)
             if chat.session_hash != session_hash:
                 await self._let_go(uow, session_hash)

@@ -40,6 +40,8 @@ class WebChatConfig:
     text_limit: int = 1000
     # Largest form post read, in bytes.
     body_limit: int = 32 * 1024
+    # The chat's public address (links to the inbox in the loket's messages).
+    chat_url: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebChatConfig:
@@ -47,4 +49,5 @@ class WebChatConfig:
             secret_key=settings.ensure_secret_key(),
             default_locale=settings.default_locale,
             cookie_secure=settings.web_cookie_secure,
+            chat_url=settings.public_chat_url,
         )

@@ -354,16 +354,33 @@ class WebChatRoutes:
         visit = post.visit
         if post.refusal is not None:
             return self.redirect(visit, post.refusal, fetch=False)
+        from_inbox = post.first("from") == "inbox"  # the inbox's code form
         if wait is not None:
+            if from_inbox:
+                return self._to_inbox(visit, "codes", retry_after=wait)
             response = await self.page_response(request, visit, wording.TOO_MANY_CODES, 429)
             response.headers["Retry-After"] = str(wait)
             return response
         resumed = await self.chats.resume(visit.session_hash, post.first("code")[:40])
         if resumed == "moved":  # the transcript says so
             return self.redirect(visit, fetch=False)
+        if resumed == "inbox":
+            return self._to_inbox(visit)
         if resumed == "resumed":
             return self.redirect(visit, "resumed", fetch=False)
+        if from_inbox:
+            return self._to_inbox(visit, "wrong-code")
         return self.redirect(visit, "wrong-code", fetch=False)
+
+    def _to_inbox(
+        self, visit: _Visit, notice: str | None = None, *, retry_after: int | None = None
+    ) -> Response:
+        """To the loket's messages (`bot.web.inbox`), with one of its notices."""
+        location = "/chat/berichten" + (f"?notice={notice}" if notice else "") + "#berichten"
+        response = self.finish(RedirectResponse(location, status_code=303), visit)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     async def post_new(self, post: ChatPost) -> Response:
         if post.refusal is not None:

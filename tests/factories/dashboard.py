@@ -71,10 +71,13 @@ async def populate(database: Database, clock: FakeClock) -> World:
     return world
 
 
+CHAT_URL = "https://loket.example/chat"  # the web chat's address in the loket's messages
+
+
 def build_app(database: Database, *, secure: bool = True) -> FastAPI:
     config = LoketConfig(secret_key="test-secret-key-for-the-dashboard", secure_cookies=secure)
     app = FastAPI()
-    app.mount(BASE, create_loket_app(config, database))
+    app.mount(BASE, create_loket_app(config, database, chat_url=CHAT_URL))
     return app
 
 

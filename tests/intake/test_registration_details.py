@@ -216,4 +216,5 @@ async def test_the_chat_contact_option_only_where_the_loket_can_write_back(
         return options
 
     assert "chat" in await contact_options("telegram", "30")
-    assert "chat" not in await contact_options("web", "31")
+    assert "chat" in await contact_options("web", "31")  # the inbox (bot/web/inbox.py)
+    assert "chat" not in await contact_options("console", "32")

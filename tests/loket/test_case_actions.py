@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from storage.audit import AuditFilter
 from storage.lifecycle import Status
-from tests.factories.dashboard import BASE, Dashboard, World
+from tests.factories.dashboard import BASE, CHAT_URL, Dashboard, World
 from tests.factories.pre_aanmeldingen import CHAT_ID, MAASTRICHT, submission
 
 
@@ -134,12 +134,17 @@ async def test_asking_for_information_queues_a_message(dashboard: Dashboard) -> 
         history = await uow.pre_aanmeldingen.history(ref)
     assert message.channel == "telegram" and message.recipient_hash == "b" * 64
     assert message.recipient == CHAT_ID
-    assert message.payload == {
-        "text": f"Het loket heeft een vraag over je aanmelding {ref}: Waar slaap je nu? "
-        "Je kunt hier antwoord geven. Je kunt het loket ook bellen of mailen. Loket Housing: "
-        "Voorbeeldstraat 1, 6411 AA Heerlen, telefoon 045 000 0001, e-mail "
-        "loket@voorbeeld.invalid, open maandag tot en met vrijdag van 09:00 tot 17:00."
-    }
+    question, link, contact = message.payload["text"].split("\n")
+    assert question == f"Het loket heeft een vraag over je aanmelding {ref}: Waar slaap je nu?"
+    assert link.startswith(
+        "Lees en beantwoord de berichten van het loket op deze pagina: "
+        f"{CHAT_URL}/berichten?t={ref.replace('-', '')}."
+    )
+    assert contact == (
+        "Je kunt het loket ook bellen of mailen. Loket Housing: Voorbeeldstraat 1, 6411 AA "
+        "Heerlen, telefoon 045 000 0001, e-mail loket@voorbeeld.invalid, open maandag tot en "
+        "met vrijdag van 09:00 tot 17:00."
+    )
     assert history[-1].reason == "Waar slaap je nu?"
 
 
@@ -153,10 +158,10 @@ async def test_a_status_change_reaches_the_person_in_their_chat(dashboard: Dashb
         (message,) = await uow.outbox.claim_due()
         events = await uow.audit.events()
     assert (message.channel, message.recipient) == ("telegram", CHAT_ID)
-    assert message.payload["text"] == (
-        f"Nieuws over je aanmelding {ref}:\n"
-        "Een medewerker van het loket is met je aanmelding bezig."
-    )
+    news, status, link, contact = message.payload["text"].split("\n")
+    assert news == f"Nieuws over je aanmelding {ref}:"
+    assert status == "Een medewerker van het loket is met je aanmelding bezig."
+    assert f"{CHAT_URL}/berichten?t=" in link and contact.startswith("Je kunt het loket ook")
     changed = [e for e in events if e.action == "status_changed"]
     assert changed[-1].details["person_notified"] is True
 
