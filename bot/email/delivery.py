@@ -214,15 +214,7 @@ class EmailDeliverer:
     async def _attempt(self, message: OutboxMessage) -> _Outcome:
         """Send one mail; its outcome (not yet recorded)."""
         try:
-            recipient = normalise_email(message.recipient)
-            mail = OutgoingMail(
-                key=f"{message.created_at:%Y%m%dT%H%M%S%f}-{message.id}",
-                envelope_from=self.mail_from.address,
-                recipient=recipient,
-                message=compose(
-                    self.mail_from, recipient, message.payload, now=self.database.clock()
-                ),
-            )
+            mail = self.outgoing(message)
         except InvalidEmailAddress:
             return self._given_up(message, "bad_address")
         except (UnusablePayload, ValueError):
@@ -242,6 +234,17 @@ class EmailDeliverer:
             return _Outcome(message, code, timedelta(seconds=1))
         self.stats.delivered += 1
         return _Outcome(message)
+
+    def outgoing(self, message: OutboxMessage) -> OutgoingMail:
+        """The mail for `message`, named after it (the same on every attempt);
+        `InvalidEmailAddress` or `UnusablePayload` when it cannot be sent."""
+        recipient = normalise_email(message.recipient)
+        return OutgoingMail(
+            key=f"{message.created_at:%Y%m%dT%H%M%S%f}-{message.id}",
+            envelope_from=self.mail_from.address,
+            recipient=recipient,
+            message=compose(self.mail_from, recipient, message.payload, now=self.database.clock()),
+        )
 
     def _given_up(self, message: OutboxMessage, code: str) -> _Outcome:
         log.warning("email: message %s given up (%s)", message.id, code)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from bot.email.senders import OutgoingMail, SmtpSender
 from storage.database import Database
 from tests.factories.databases import FakeClock
-from tests.factories.mail_outbox import audit_events, deliverer, outbox_row, queue_mail
+from tests.factories.mail_outbox import audit_events, deliverer, eventually, outbox_row, queue_mail
 from tests.factories.smtp import mail_server, self_signed
 from tests.serving import free_port
 
@@ -31,12 +30,6 @@ def plain(port: int) -> SmtpSender:
     return SmtpSender("127.0.0.1", port, tls="none", timeout=5)
 
 
-async def until(done: Callable[[], bool], seconds: float = 10.0) -> None:
-    async with asyncio.timeout(seconds):
-        while not done():
-            await asyncio.sleep(0.02)
-
-
 async def test_a_status_mail_arrives_once_with_its_headers_and_text(
     database: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -46,7 +39,7 @@ async def test_a_status_mail_arrives_once_with_its_headers_and_text(
         running = deliverer(database, plain(server.port))
         running.start()
         running.wake()
-        await until(lambda: len(server.accepted) == 1)
+        await eventually(lambda: len(server.accepted) == 1)
         clock.advance(hours=2)  # far past any lease and retry: still once
         for _ in range(3):
             running.wake()
@@ -89,7 +82,7 @@ async def test_smtp_down_keeps_the_mail_and_sends_it_once_when_back(
     message_id = await queue_mail(database, ADDRESS)
     running = deliverer(database, plain(port))
     running.start()
-    await until(lambda: running.server_down)
+    await eventually(lambda: running.server_down)
     await asyncio.sleep(0.3)  # several probes while down
     row = await outbox_row(database, message_id)
     assert row.delivered_at is None and row.given_up_at is None
@@ -98,10 +91,10 @@ async def test_smtp_down_keeps_the_mail_and_sends_it_once_when_back(
     assert row.attempts == 1, "an outage costs one attempt, not one per probe"
 
     with mail_server(port) as server:
-        await until(lambda: not running.server_down)
+        await eventually(lambda: not running.server_down)
         clock.advance(seconds=2)  # the hand-back's short wait on the outbox's clock
         running.wake()
-        await until(lambda: len(server.accepted) == 1)
+        await eventually(lambda: len(server.accepted) == 1)
         clock.advance(hours=1)
         running.wake()
         await asyncio.sleep(0.3)
@@ -168,7 +161,7 @@ async def test_mails_to_one_address_arrive_in_order(database: Database) -> None:
         running = deliverer(database, plain(server.port))
         running.start()
         running.wake()
-        await until(lambda: len(server.accepted) == 3)
+        await eventually(lambda: len(server.accepted) == 3)
         await running.stop()
     assert [mail.message["Subject"] for mail in server.accepted] == [
         "Bericht 0",
@@ -251,16 +244,12 @@ async def test_tls_from_the_start(database: Database, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-async def test_starttls_with_a_login(
-    database: Database, clock: FakeClock, tmp_path: Path
-) -> None:
+async def test_starttls_with_a_login(database: Database, clock: FakeClock, tmp_path: Path) -> None:
     certificate = self_signed(tmp_path)
     message_id = await queue_mail(database, ADDRESS)
     with mail_server(free_port(), starttls=certificate) as server:
         options = {"timeout": 5.0, "tls_context": certificate.client_context()}
-        wrong = SmtpSender(
-            "127.0.0.1", server.port, username="loket", password="wrong", **options
-        )
+        wrong = SmtpSender("127.0.0.1", server.port, username="loket", password="wrong", **options)
         running = deliverer(database, wrong)
         await running.deliver_due()
         assert running.server_down and not server.accepted

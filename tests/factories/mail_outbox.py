@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from bot.email.delivery import CHANNEL, EmailDeliverer
@@ -13,7 +15,7 @@ from storage.database import Database
 from storage.tables import OutboxMessageRow
 from tests.factories.databases import SECRET
 
-__all__ = ["SENDER", "audit_events", "deliverer", "outbox_row", "queue_mail"]
+__all__ = ["SENDER", "audit_events", "deliverer", "eventually", "outbox_row", "queue_mail"]
 
 SENDER = MailFrom.parse("Loket Housing <loket@loket.example.org>")
 
@@ -56,3 +58,11 @@ def deliverer(database: Database, sender: MailSender, **options: Any) -> EmailDe
     options.setdefault("probe", (0.05, 0.2))
     options.setdefault("send_limit", 10.0)
     return EmailDeliverer(database, sender, SENDER, **options)
+
+
+async def eventually(done: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Until `done()`, checked every 20 ms (the SMTP server runs in a thread of its own,
+    the folder is a folder: nothing to await); TimeoutError after `seconds`."""
+    async with asyncio.timeout(seconds):
+        while not done():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)

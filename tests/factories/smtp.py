@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from aiosmtpd.smtp import SMTP as SmtpServer
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -59,7 +59,7 @@ class Recorder:
     refuse: dict[str, str] = field(default_factory=dict)
     logins: list[str] = field(default_factory=list)
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(
         self, server: SmtpServer, session: Session, envelope: Envelope, address: str, _: Any
     ) -> str:
         if address in self.refuse:
@@ -67,9 +67,7 @@ class Recorder:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802
-        self, server: SmtpServer, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SmtpServer, session: Session, envelope: Envelope) -> str:
         if self.data_answer is not None:
             return self.data_answer
         content = envelope.original_content or b""
