@@ -80,6 +80,7 @@ async def test_smtp_down_keeps_the_mail_and_sends_it_once_when_back(
 ) -> None:
     port = free_port()  # nothing listens there yet
     message_id = await queue_mail(database, ADDRESS)
+    others = [await queue_mail(database, f"other{n}@zorg.example.org") for n in range(2)]
     running = deliverer(database, plain(port))
     running.start()
     await eventually(lambda: running.server_down)
@@ -89,17 +90,25 @@ async def test_smtp_down_keeps_the_mail_and_sends_it_once_when_back(
     assert row.recipient == NORMALISED, "kept while it waits"
     assert row.last_error == "smtp_connect"
     assert row.attempts == 1, "an outage costs one attempt, not one per probe"
+    for other in others:  # the rest of the batch: handed back untried, kept
+        handed_back = await outbox_row(database, other)
+        assert handed_back.attempts == 1 and handed_back.last_error == "smtp_connect"
+        assert handed_back.recipient is not None and handed_back.given_up_at is None
 
     with mail_server(port) as server:
         await eventually(lambda: not running.server_down)
         clock.advance(seconds=2)  # the hand-back's short wait on the outbox's clock
         running.wake()
-        await eventually(lambda: len(server.accepted) == 1)
+        await eventually(lambda: len(server.accepted) == 3)
         clock.advance(hours=1)
         running.wake()
         await asyncio.sleep(0.3)
         await running.stop()
-    assert len(server.accepted) == 1
+    assert sorted(mail.rcpt_tos[0] for mail in server.accepted) == [
+        "other0@zorg.example.org",
+        "other1@zorg.example.org",
+        NORMALISED,
+    ], "nothing lost, nothing twice"
     row = await outbox_row(database, message_id)
     assert row.delivered_at is not None and row.recipient is None
 
@@ -275,3 +284,14 @@ async def test_an_untrusted_certificate_is_refused(database: Database, tmp_path:
     assert running.server_down and not server.accepted
     row = await outbox_row(database, message_id)
     assert row.last_error in ("smtp_tls", "smtp_connect") and row.given_up_at is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_starttls_mode_never_sends_in_the_clear(database: Database) -> None:
+    message_id = await queue_mail(database, ADDRESS)
+    with mail_server(free_port()) as server:  # offers no STARTTLS
+        running = deliverer(database, SmtpSender("127.0.0.1", server.port, timeout=5))
+        await running.deliver_due()
+    assert running.server_down and not server.accepted
+    row = await outbox_row(database, message_id)
+    assert row.delivered_at is None and row.given_up_at is None and row.recipient == NORMALISED
