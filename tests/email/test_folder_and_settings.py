@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import stat
+import subprocess
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -18,10 +19,10 @@ from bot.email.config import MailSettingsError, mail_sender
 from bot.email.senders import FolderSender, ServerUnavailable, SmtpSender
 from bot.settings import DEFAULT_MAIL_FROM, Settings
 from storage.database import Database
-from tests.factories.databases import FakeClock
+from tests.factories.databases import FakeClock, sqlite_url
 from tests.factories.mail_outbox import deliverer, eventually, outbox_row, queue_mail
 from tests.factories.service_data import REAL, SHELTERS
-from tests.serving import serve_env, stops_with_one_line
+from tests.serving import first_answer, running_serve, serve_env, stops_with_one_line
 
 ADDRESS = "coordinator@zorg.example.org"
 
@@ -178,3 +179,22 @@ async def test_the_service_delivers_queued_mail_into_the_folder(
         await eventually(lambda: folder.is_dir() and any(folder.glob("*.eml")))
     [written] = folder.glob("*.eml")
     assert read_eml(written)["Subject"] == "Een bericht van het loket"
+
+
+async def test_make_run_writes_queued_mail_to_var_mail(tmp_path: Path) -> None:
+    """`make run` is `intake serve` with no settings: a mail queued in its database
+    (here by the test, as the dashboard would) appears in ./var/mail."""
+    env = serve_env()
+    with running_serve(tmp_path, env, subprocess.DEVNULL) as process:
+        answer = first_answer(process, f"http://127.0.0.1:{env['PORT']}/readyz")
+        assert answer is not None and answer.status_code == 200
+        database = Database(sqlite_url(tmp_path / "var" / "intake.db"))
+        try:
+            await queue_mail(database, ADDRESS, "Uw aanmelding is ontvangen")
+        finally:
+            await database.dispose()
+        folder = tmp_path / "var" / "mail"
+        await eventually(lambda: folder.is_dir() and any(folder.glob("*.eml")), seconds=20)
+    [written] = folder.glob("*.eml")
+    assert read_eml(written)["Subject"] == "Uw aanmelding is ontvangen"
+    assert read_eml(written)["From"] == DEFAULT_MAIL_FROM
