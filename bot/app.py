@@ -2,8 +2,9 @@
 
 It builds, once per process, the one `Database` (one engine and its pool, sized by
 `DATABASE_POOL_*`), the operator's service data and the one `ConversationService`,
-and hands them to every part: the web chat, Telegram (in the lifespan), the daily
-purge, the dashboard and the health probes (/healthz, /readyz: bot/health.py). One
+and hands them to every part: the web chat, Telegram (in the lifespan), the e-mail
+deliverer (always: SMTP or the mail folder), the daily purge, the dashboard and the
+health probes (/healthz, /readyz: bot/health.py). One
 lifespan starts the background parts and, at the end, stops them and disposes of
 the database it made. This is the one module that sees
 both the channels and the dashboard (docs/architecture.md).
@@ -71,6 +72,7 @@ def create_app(
         app = FastAPI(title="Loket Housing intake", docs_url=None, redoc_url=None)
         mount_health(app, None)
         return app
+    from bot.email.config import email_deliverer
     from bot.metrics import Metrics, add_metrics_route
     from storage.database import Database
     from storage.engine import PoolOptions
@@ -84,6 +86,7 @@ def create_app(
     db = database or Database(settings.database_url, pool=pool)
     service = _service(settings, db)
     privacy = _privacy(service)
+    email = email_deliverer(settings, db)  # refuses unusable e-mail settings now
     telegram = settings.telegram_bot_token is not None
     metrics = Metrics()
     db.retry_listeners.append(metrics.database_retry)
@@ -93,6 +96,8 @@ def create_app(
         async with contextlib.AsyncExitStack() as stack:
             if own:
                 stack.push_async_callback(db.dispose)  # last: after every user of it
+            email.start()  # e-mail (docs/operations.md, "E-mail")
+            stack.push_async_callback(email.stop)
             if purge_daily:  # retention (docs/privacy.md)
                 from bot.maintenance import daily_purge
 
@@ -114,6 +119,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.database = db
+    app.state.email = email  # `app.state.email.wake()` after queueing an e-mail
     app.state.metrics = metrics
     if telegram:
         from bot.telegram.webhook import telegram_webhook_router

@@ -9,11 +9,14 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_HOME", "MissingLocalData", "Settings", "get_settings"]
+__all__ = ["DEFAULT_HOME", "DEFAULT_MAIL_FROM", "MissingLocalData", "Settings", "get_settings"]
 
 # The data directory when INTAKE_HOME is not set: ./var in the folder the service is
 # started in (`make run`: the project folder), as before the setting existed.
 DEFAULT_HOME = Path("var")
+# A placeholder sender (`.invalid` is never a real domain, RFC 2606): fine for the
+# mail folder of `make run`, refused with SMTP in production (bot/email/config.py).
+DEFAULT_MAIL_FROM = "Loket Housing <loket@example.invalid>"
 
 
 class MissingLocalData(RuntimeError):
@@ -84,6 +87,18 @@ class Settings(BaseSettings):
     # address and hours, night shelters and cold-weather shelter per region. Unset: the
     # clearly-marked sample in flows/data (refused in production).
     service_directory_file: Path | None = Field(default=None)
+    # E-mail (docs/operations.md, "E-mail"): through the SMTP server SMTP_HOST when set,
+    # otherwise each mail as an .eml file in MAIL_FOLDER (default: `mail` in the data
+    # directory). Production refuses to start unless SMTP_HOST and a real MAIL_FROM, or
+    # MAIL_FOLDER, are set.
+    smtp_host: str | None = Field(default=None)
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = Field(default=None)
+    smtp_password: SecretStr | None = Field(default=None)
+    smtp_timeout: float = Field(default=30.0, gt=0, le=120)
+    mail_from: str = Field(default=DEFAULT_MAIL_FROM, description="e.g. Loket <loket@...>")
+    mail_folder: Path | None = Field(default=None)
     # Logs (docs/privacy.md, logs): JSON lines or key=value text; never personal data.
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -100,11 +115,20 @@ class Settings(BaseSettings):
         "encryption_keys_old",
         "service_directory_file",
         "metrics_token",
+        "smtp_host",
+        "smtp_username",
+        "smtp_password",
+        "mail_folder",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("mail_from", mode="before")
+    @classmethod
+    def _placeholder_sender(cls, value: object) -> object:
+        return DEFAULT_MAIL_FROM if value in ("", None) else value
 
     @field_validator("intake_home", mode="before")
     @classmethod
@@ -137,6 +161,13 @@ class Settings(BaseSettings):
     def encryption_key_file(self) -> Path:
         """Where a local install keeps its ENCRYPTION_KEY when none is set."""
         return self.intake_home / "encryption_key"
+
+    @property
+    def mail_folder_path(self) -> Path:
+        """Where mails are written when no SMTP server is set: MAIL_FOLDER, or `mail`
+        in the data directory (made with the first mail)."""
+        folder = self.mail_folder or self.intake_home / "mail"
+        return folder.expanduser().absolute()
 
     def ensure_secret_key(self) -> str:
         """SECRET_KEY, or the local install's key in the data directory (made by

@@ -26,6 +26,9 @@ LOCAL_SETTINGS = (
     "SECRET_KEY",
     "WEB_COOKIE_SECURE",
     "INTAKE_HOME",
+    "SMTP_HOST",
+    "MAIL_FOLDER",
+    "MAIL_FROM",
 )
 
 

@@ -41,6 +41,7 @@ def serve(host: str | None, port: int | None) -> None:
     log_config = configure_logging(settings.log_format, settings.log_level)
     _check_flows()
     _check_service_data(settings)
+    _check_mail_settings(settings)
     _check_catalogs()
     for sentence in data_prepared("serve", settings, settings.database_url):
         logging.getLogger("bot.serve").warning(sentence)
@@ -83,6 +84,17 @@ def _check_service_data(settings: Settings) -> None:
     try:
         load_service_directory(settings)
     except ServiceDataError as error:
+        fail("serve", str(error))
+
+
+def _check_mail_settings(settings: Settings) -> None:
+    """The e-mail settings are usable, and chosen on purpose in production; or exit 1
+    naming the setting (docs/operations.md, "E-mail")."""
+    from bot.email.config import MailSettingsError, mail_sender
+
+    try:
+        mail_sender(settings)
+    except MailSettingsError as error:
         fail("serve", str(error))
 
 

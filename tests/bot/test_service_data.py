@@ -59,6 +59,7 @@ def test_production_starts_with_complete_data(tmp_path: Path) -> None:
     env = serve_env(
         ENVIRONMENT="production",
         SERVICE_DIRECTORY_FILE=str(services),
+        MAIL_FOLDER=str(tmp_path / "mail"),  # e-mail chosen on purpose (docs/operations.md)
         SECRET_KEY="a-test-secret-key-of-enough-length-0123456789",
     )
     with running_serve(tmp_path, env) as process:
