@@ -153,6 +153,7 @@ def create_app(
         privacy=privacy,
         on_fault=metrics.fault("dashboard"),
         chat_url=settings.public_chat_url,
+        wake_email=email.wake,
     )
     app.mount("/loket", loket)
     return app

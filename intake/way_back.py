@@ -21,6 +21,7 @@ dashboard shows `reach(item)` before every action (loket/routes_case.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,10 +39,15 @@ from flows.notices import (
 from flows.service_directory import ServiceDirectory
 from flows.service_texts import loket_contact
 from flows.texts import Text
+from intake.email_address import (
+    EMAIL_CHANNEL,
+    InvalidEmailAddress,
+    email_recipient_hash,
+    normalise_email,
+)
 from intake.inbox_links import LINK_DAYS, link_token
 from locales import render
 from storage.case_messages import CaseMessage, case_messages
-from storage.conversations import ConversationKey
 from storage.lifecycle import FINAL_STATUSES, Status
 from storage.pre_aanmeldingen import PreAanmelding
 from storage.unit_of_work import UnitOfWork
@@ -54,7 +60,6 @@ __all__ = [
     "NoWayToReach",
     "Route",
     "WayBack",
-    "email_recipient_hash",
     "reach",
 ]
 
@@ -81,7 +86,13 @@ class CaseClosed(Exception):
 
 
 def _email_of(text: str | None) -> str | None:
-    return text if text and "@" in text else None
+    """One plain e-mail address (the outbox's written form), or None."""
+    if not text or "@" not in text:
+        return None
+    try:
+        return normalise_email(text)
+    except InvalidEmailAddress:
+        return None
 
 
 def reach(item: PreAanmelding) -> tuple[Route, ...]:
@@ -94,18 +105,13 @@ def reach(item: PreAanmelding) -> tuple[Route, ...]:
             routes.append(Route("telegram", "person", item.contact_address))
         elif item.channel == "web":
             routes.append(Route("inbox", "person"))
-    elif item.contact_preference == "email" and _email_of(item.contact_address):
-        routes.append(Route("email", "person", item.contact_address))
+    elif item.contact_preference == "email" and (address := _email_of(item.contact_address)):
+        routes.append(Route("email", "person", address))
     if item.submitter.kind != "self":
         address = _email_of(item.submitter.email) or _email_of(item.submitter.contact)
         if address is not None:
             routes.append(Route("email", "submitter", address))
     return tuple(routes)
-
-
-def email_recipient_hash(secret_key: str, address: str) -> str:
-    """The keyed hash that orders and names an e-mail recipient in the outbox."""
-    return ConversationKey.for_user(secret_key, "email", address.strip().lower()).user_hash
 
 
 @dataclass(frozen=True)
@@ -123,9 +129,16 @@ class WayBack:
     web chat. `chat_url`: the web chat's public address (links go below it)."""
 
     def __init__(
-        self, *, secret_key: str, chat_url: str | None, directory: ServiceDirectory
+        self,
+        *,
+        secret_key: str,
+        chat_url: str | None,
+        directory: ServiceDirectory,
+        wake_email: Callable[[], None] | None = None,
     ) -> None:
         self._secret_key = secret_key
+        # Tells the e-mail deliverer that a mail is queued (after the commit it polls).
+        self._wake_email = wake_email
         self._chat_url = chat_url.rstrip("/") if chat_url else None
         self._directory = directory
 
@@ -193,11 +206,13 @@ class WayBack:
                 )
             elif route.kind == "email" and route.address and link:
                 await uow.outbox.enqueue(
-                    "email",
+                    EMAIL_CHANNEL,
                     email_recipient_hash(self._secret_key, route.address),
                     route.address,
                     self._email(item, link, contact),
                 )
+                if self._wake_email is not None:
+                    self._wake_email()  # it reads the outbox once this transaction commits
         return routes
 
     def _email(self, item: PreAanmelding, link: str, contact: Text) -> dict[str, str]:

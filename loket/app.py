@@ -53,15 +53,19 @@ def create_loket_app(
     privacy: PrivacyService | None = None,
     on_fault: Callable[[Fault], None] | None = None,
     chat_url: str | None = None,
+    wake_email: Callable[[], None] | None = None,
 ) -> FastAPI:
     """The dashboard on a database. The composition root (bot/app.py) makes `config`
     with `LoketConfig.build` from the settings and the `LOKET_*` environment (it refuses
     insecure cookies on a public address); the dashboard reads no settings itself.
     A failed request gets the dashboard's fault page (`on_fault` hears of it).
-    `chat_url`: the web chat's public address, for links in the loket's messages."""
+    `chat_url`: the web chat's public address, for links in the loket's messages;
+    `wake_email`: called when a message queued an e-mail."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     privacy = privacy or PrivacyService(database, secret_key=config.secret_key)  # alone: tests
-    app.state.loket = Loket(config, database, directory or sample_directory(), privacy, chat_url)
+    app.state.loket = Loket(
+        config, database, directory or sample_directory(), privacy, chat_url, wake_email
+    )
     for module in (
         routes_auth,
         routes_queue,

@@ -7,7 +7,7 @@ into pages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
@@ -65,6 +65,7 @@ class Loket:
     privacy: PrivacyService | None = None
     # The web chat's public address: the loket's messages link to its inbox.
     chat_url: str | None = None
+    wake_email: Callable[[], None] | None = None  # an e-mail was queued
     codec: SessionCodec = field(init=False)
     throttle: AddressThrottle = field(init=False)
     way_back: WayBack = field(init=False)
@@ -72,7 +73,10 @@ class Loket:
     def __post_init__(self) -> None:
         config = self.config
         self.way_back = WayBack(
-            secret_key=config.secret_key, chat_url=self.chat_url, directory=self.directory
+            secret_key=config.secret_key,
+            chat_url=self.chat_url,
+            directory=self.directory,
+            wake_email=self.wake_email,
         )
         self.codec = SessionCodec(
             config.secret_key, idle=config.idle_timeout, maximum=config.max_session
