@@ -9,7 +9,7 @@ from flows.products import PRODUCTS
 from flows.referrals import referral_texts
 from locales import render
 from loket.access import Permission, Staff, region_scope
-from storage.lifecycle import TRANSITIONS
+from storage.lifecycle import TRANSITIONS, Status
 from storage.pre_aanmeldingen import DuplicateLink, PreAanmelding, StaffNote, StatusChange
 from storage.staff import StaffUser
 from storage.unit_of_work import UnitOfWork
@@ -85,7 +85,10 @@ async def load_case(uow: UnitOfWork, reference: str, staff: Staff, locale: str) 
         duplicates=duplicates,
         staff_names={user.id: user.username for user in everyone},
         assignable=[user for user in everyone if _can_work_on(user, item.region)],
-        next_statuses=sorted(s.value for s in TRANSITIONS[item.status]),
+        # "Informatie gevraagd" only through the question form (it sends the question).
+        next_statuses=sorted(
+            s.value for s in TRANSITIONS[item.status] if s is not Status.INFO_GEVRAAGD
+        ),
         products=PRODUCTS,
         answers=answer_lines(dict(item.answers)),
         profile=[(k, _value(v)) for k, v in item.profile.to_json().items() if v is not None],

@@ -166,6 +166,14 @@ def _status_problem(
     if to_text not in {s.value for s in Status}:
         return (N_("Kies een nieuwe status."), {})
     to = Status(to_text)
+    if to is Status.INFO_GEVRAAGD:  # only with a question that reaches someone
+        return (
+            N_(
+                "Informatie vragen gaat met het formulier 'Meer informatie vragen'. Dan "
+                "krijgt de persoon de vraag ook. Er is niets gewijzigd."
+            ),
+            {},
+        )
     if to not in TRANSITIONS[now]:
         return (
             N_("Van '%(current)s' kan de status niet naar '%(new)s'. Er is niets gewijzigd."),
