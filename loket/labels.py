@@ -209,7 +209,6 @@ CASE_LABELS: dict[str, str] = {
     "submitter_phone": N_("Telefoon aanmelder"),
     "submitter_email": N_("E-mail aanmelder"),
     "care_organisation_name": N_("Zorgorganisatie"),
-    "crisis_sign": N_("Signaal van nood"),
 }
 
 
