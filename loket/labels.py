@@ -10,10 +10,12 @@ from flows.texts import N_
 __all__ = [
     "AUDIT_ACTIONS",
     "CASE_LABELS",
+    "CONFUSION_COLUMNS",
     "CONSENT_GIVERS",
     "CONTACT_PREFERENCES",
     "CRISIS_CATEGORIES",
     "DECISION_LABELS",
+    "FIGURE_COLUMNS",
     "NO",
     "PROFILE_FIELDS",
     "PROFILE_VALUES",
@@ -209,6 +211,32 @@ CASE_LABELS: dict[str, str] = {
     "submitter_phone": N_("Telefoon aanmelder"),
     "submitter_email": N_("E-mail aanmelder"),
     "care_organisation_name": N_("Zorgorganisatie"),
+}
+
+
+# The columns of the year report (the page's table, its CSV and Excel downloads).
+FIGURE_COLUMNS: dict[str, str] = {
+    "year": N_("Jaar"),
+    "region": N_("Regio"),
+    "product": N_("Product"),
+    "aanmeldingen": N_("Aanmeldingen"),
+    "self": N_("Zelf"),
+    "professional": N_("Hulpverlener"),
+    "veldwerker": N_("Veldwerker"),
+    "convenant_partner": N_("Convenantpartner"),
+    "other_organisation": N_("Andere organisatie"),
+    "convenant_unknown": N_("Convenant onbekend"),
+    "intakes": N_("Intakes"),
+    "accepted": N_("Geaccepteerd"),
+    "referred": N_("Doorverwezen"),
+    "rejected": N_("Afgewezen"),
+    "withdrawn": N_("Ingetrokken"),
+    "open": N_("Open"),
+    "median_days_to_decision": N_("Mediaan dagen tot besluit"),
+}
+CONFUSION_COLUMNS: dict[str, str] = {
+    "year": N_("Jaar"),
+    "recommendation": N_("Advies van de bot"),
 }
 
 
