@@ -51,6 +51,7 @@
     });
     var notice = document.getElementById("draft-restored");
     if (restored && notice) {
+      notice.setAttribute("role", "status");
       notice.hidden = false;
     }
   }

@@ -183,7 +183,8 @@ def test_review_decide_and_audit_in_chromium(server: Server, tmp_path: Path) -> 
             injected = page.evaluate(
                 """() => ({
                     flag: window.__xss || 0,
-                    scripts: document.querySelectorAll('script').length,
+                    scripts: [...document.querySelectorAll('script')]
+                        .filter(s => !s.src.endsWith('/loket/static/session.js')).length,
                     imgs: document.querySelectorAll('main img').length,
                     svgs: document.querySelectorAll('main svg').length,
                     bold: document.querySelectorAll('main dd b, main dd i').length,
