@@ -25,7 +25,7 @@ from tests.factories.case_pages import NOW, full_submission, intake_flows
 from tests.factories.dashboard import BASE, PASSWORD, Dashboard, World, build_app, populate
 from tests.factories.databases import FakeClock, run_blocking
 from tests.factories.environment import CHROMIUM
-from tests.web.browser_support import LAUNCH_ARGS, serve
+from tests.web.browser_support import LAUNCH_ARGS, serious_violations, serve
 
 IDLE = timedelta(seconds=12)  # warned 6 seconds before
 
@@ -277,3 +277,43 @@ async def test_staying_logged_in_needs_a_session_and_the_form_token(dashboard: D
     )
     assert answer.status_code == 303
     assert answer.headers["location"].endswith(f"/login?expired=1&next=%2Floket%2Fp%2F{ref}")
+
+
+@pytest.mark.chromium
+def test_axe_finds_nothing_serious_on_the_dashboard(server: Server) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            found: dict[str, list[str]] = {}
+            for username, paths in (
+                ("coord", ["/queue", f"/p/{server.case}", "/reports", "/privacy"]),
+                ("beheer", ["/audit", "/accounts"]),
+            ):
+                for width in (1280, 320):
+                    # axe is added as a script of its own: the page's policy allows none.
+                    context = browser.new_context(
+                        viewport={"width": width, "height": 900}, bypass_csp=True
+                    )
+                    page = context.new_page()
+                    log_in(page, server, username, later=0 if width == 1280 else 1)
+                    page.wait_for_load_state()
+                    for path in paths:
+                        page.goto(server.url + path)
+                        problems = serious_violations(page)
+                        if problems:
+                            found[f"{path} @{width}"] = problems
+                    if username == "coord" and width == 320:
+                        # The check can fail: the boxes as they were (no name, no focus).
+                        page.goto(server.url + "/reports")
+                        page.evaluate(
+                            """() => document.querySelectorAll('.scroll').forEach(box => {
+                                box.removeAttribute('tabindex'); box.removeAttribute('role');
+                            })"""
+                        )
+                        assert "scrollable-region-focusable" in " ".join(serious_violations(page))
+                    context.close()
+            assert found == {}
+        finally:
+            browser.close()
