@@ -10,6 +10,7 @@ from flows.texts import N_
 __all__ = [
     "AUDIT_ACTIONS",
     "CASE_LABELS",
+    "CHANNELS",
     "CONFUSION_COLUMNS",
     "CONSENT_GIVERS",
     "CONTACT_PREFERENCES",
@@ -199,6 +200,12 @@ SKIPPED: dict[str, str] = {
 }
 YES = N_("ja")
 NO = N_("nee")
+
+# Where a pre-aanmelding was made.
+CHANNELS: dict[str, str] = {
+    "web": N_("Webchat"),
+    "telegram": N_("Telegram"),
+}
 
 # The parts of the case page that are not a question of a flow.
 CASE_LABELS: dict[str, str] = {

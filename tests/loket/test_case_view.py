@@ -117,6 +117,7 @@ async def test_case_pages_show_labels_and_no_raw_ids(database: Database, backend
         page = await dashboard.client.get(f"{BASE}/p/{golden[0].reference}")
         text = visible_text(page.text)
         assert "Zorgorganisatie Reclassering Nederland" in text
+        assert "(Telegram, Nederlands)" in text
         assert "Al hulp van een zorgorganisatie ja" in text
         # The golden hulpverlener: the professional's role and e-mail address.
         page = await dashboard.client.get(f"{BASE}/p/{golden[1].reference}")
