@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -41,8 +42,9 @@ from webkit.headers import SecurityHeaders, add_security_headers
 __all__ = ["HEADERS", "create_loket_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
-# No script on any page; no Referer header at all (URLs hold reference codes).
-HEADERS = SecurityHeaders(scripts=False, referrer="no-referrer")
+# Only the dashboard's own script file (static/session.js: the idle warning, drafts);
+# no inline script; no Referer header at all (URLs hold reference codes).
+HEADERS = SecurityHeaders(scripts=True, referrer="no-referrer")
 
 
 def create_loket_app(
@@ -83,11 +85,9 @@ def create_loket_app(
     async def login_required(request: Request, error: LoginRequired) -> Response:
         current = await visit(request)
         target = "/login?expired=1" if error.expired else "/login"
-        if request.method == "GET":
-            from urllib.parse import quote
-
-            path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            target += ("&" if "?" in target else "?") + "next=" + quote(path, safe="")
+        back = _page_to_return_to(request)
+        if back is not None:
+            target += ("&" if "?" in target else "?") + "next=" + quote(back, safe="")
         return redirect(current, target)
 
     @app.exception_handler(Forbidden)
@@ -119,3 +119,16 @@ def create_loket_app(
         return render(current, "error.html", {"kind": "csrf"}, status=403)
 
     return app
+
+
+def _page_to_return_to(request: Request) -> str | None:
+    """The page to open after logging in: the page asked for, or for a form posted
+    after the session ended, the case it was posted on (its draft is kept there)."""
+    path = request.url.path
+    if request.method == "GET":
+        return path + (f"?{request.url.query}" if request.url.query else "")
+    base = str(request.scope.get("root_path", "")).rstrip("/")
+    parts = path[len(base) :].split("/") if path.startswith(base) else []
+    if len(parts) >= 4 and parts[1] == "p":  # /p/<reference>/<action>
+        return f"{base}/p/{parts[2]}"
+    return None

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flows.products import PRODUCTS
 from flows.referrals import referral_texts
 from locales import render
 from loket.access import Permission, Staff, region_scope
+from loket.case_answers import CaseAnswers, Line, StaffWords
 from storage.lifecycle import TRANSITIONS, Status
 from storage.pre_aanmeldingen import DuplicateLink, PreAanmelding, StaffNote, StatusChange
 from storage.staff import StaffUser
 from storage.unit_of_work import UnitOfWork
 
-__all__ = ["CaseView", "answer_lines", "load_case"]
+__all__ = ["CaseView", "load_case"]
 
 
 @dataclass(frozen=True)
@@ -29,25 +29,14 @@ class CaseView:
     assignable: list[StaffUser]
     next_statuses: list[str]
     products: tuple[str, ...]
-    answers: list[tuple[str, str]]
-    profile: list[tuple[str, str]]
-
-
-def _value(value: Any) -> str:
-    """An answer as plain text (templates escape it)."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, list | tuple):
-        return ", ".join(_value(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
-    return str(value)
-
-
-def answer_lines(values: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(str(key), _value(value)) for key, value in values.items()]
+    # Every answer in words, in the staff language (loket.case_answers).
+    answers: list[Line]
+    profile: list[Line]
+    household: list[Line]
+    care: list[Line]
+    submitter: list[Line]
+    contact: list[Line]
+    crisis_signs: list[Line]
 
 
 def _can_work_on(user: StaffUser, region: str | None) -> bool:
@@ -76,6 +65,7 @@ async def load_case(uow: UnitOfWork, reference: str, staff: Staff, locale: str) 
         if await uow.queue.visible(link.reference, staff.scope)
     ]
     texts = referral_texts("about")  # staff read about the person
+    read = CaseAnswers(item, StaffWords(locale))
     return CaseView(
         item=item,
         reasons=[render(reason, locale) for reason in item.reasons],
@@ -90,6 +80,11 @@ async def load_case(uow: UnitOfWork, reference: str, staff: Staff, locale: str) 
             s.value for s in TRANSITIONS[item.status] if s is not Status.INFO_GEVRAAGD
         ),
         products=PRODUCTS,
-        answers=answer_lines(dict(item.answers)),
-        profile=[(k, _value(v)) for k, v in item.profile.to_json().items() if v is not None],
+        answers=read.answers(),
+        profile=read.profile(),
+        household=read.household(),
+        care=read.care(),
+        submitter=read.submitter(),
+        contact=read.contact(),
+        crisis_signs=read.crisis_signs(),
     )

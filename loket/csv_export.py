@@ -1,62 +1,89 @@
-"""CSV downloads of the dashboard: the year report, its confusion table, the audit log.
-A cell a spreadsheet would run as a formula gets a leading `'`."""
+"""Downloads of the dashboard: the year report and its confusion table (CSV and
+Excel), the audit log (CSV). The CSV is made for Dutch Excel: `;` between cells,
+a UTF-8 byte order mark, decimal commas; the report's columns, regions and products
+have their names in the staff language (`loket.labels`). A cell a spreadsheet would
+run as a formula gets a leading `'`."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from babel.numbers import format_decimal
+
+from loket import labels
 from storage.audit import AuditEvent
 from storage.reports import DECISIONS, RECOMMENDATIONS, ReportLine, YearReport
 
-__all__ = ["audit_csv", "confusion_csv", "figures_csv"]
+__all__ = [
+    "BOM",
+    "SEPARATOR",
+    "Cell",
+    "Table",
+    "audit_csv",
+    "confusion_table",
+    "figures_table",
+    "table_csv",
+]
 
+BOM = "\ufeff"  # Excel reads the file as UTF-8 only with it
+SEPARATOR = ";"  # Dutch Excel's list separator (the comma is the decimal sign)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FIGURE_COLUMNS = (
-    "year",
-    "region",
-    "product",
-    "aanmeldingen",
-    "self",
-    "professional",
-    "veldwerker",
-    "convenant_partner",
-    "other_organisation",
-    "convenant_unknown",
-    "intakes",
-    "accepted",
-    "referred",
-    "rejected",
-    "withdrawn",
-    "open",
-    "median_days_to_decision",
-)
+Cell = str | int | float | None
+Translate = Callable[[str], str]
 
 
-def _cell(value: Any) -> str:
+@dataclass(frozen=True)
+class Table:
+    """A download: its column names and rows of plain values (numbers stay numbers
+    until written, so Excel gets numbers)."""
+
+    name: str
+    header: list[str]
+    rows: list[list[Cell]]
+
+
+def safe_text(value: str) -> str:
+    """Text that no spreadsheet runs as a formula."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _cell(value: Any, locale: str) -> str:
     if value is None:
         return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if isinstance(value, float):
+        return str(format_decimal(value, format="0.0##", locale=locale))
+    if isinstance(value, int):
+        return str(value)
+    return safe_text(str(value))
 
 
-def _write(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def _write(header: Sequence[str], rows: Iterable[Sequence[Any]], locale: str = "nl") -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
+    writer.writerow([safe_text(h) for h in header])
     for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
+        writer.writerow([_cell(v, locale) for v in row])
+    return BOM + out.getvalue()
 
 
-def _figure_row(year: int, line: ReportLine) -> list[Any]:
+def table_csv(table: Table, locale: str) -> str:
+    return _write(table.header, table.rows, locale)
+
+
+def _product(t: Translate, product: str) -> str:
+    return t(labels.DECISION_LABELS["all"]) if product == "all" else t(labels.product_name(product))
+
+
+def _figure_row(t: Translate, year: int, line: ReportLine) -> list[Cell]:
     return [
         year,
-        line.region,
-        line.product,
+        t(labels.region_name(line.region)),
+        _product(t, line.product),
         line.aanmeldingen,
         line.by_submitter["self"],
         line.by_submitter["professional"],
@@ -74,21 +101,35 @@ def _figure_row(year: int, line: ReportLine) -> list[Any]:
     ]
 
 
-def figures_csv(report: YearReport) -> str:
+def figures_table(report: YearReport, t: Translate) -> Table:
     """One row per region and product, a total row per region, and the grand total."""
-    rows = [_figure_row(report.year, line) for line in report.lines]
-    rows += [_figure_row(report.year, line) for line in report.region_totals]
-    rows.append(_figure_row(report.year, report.total))
-    return _write(FIGURE_COLUMNS, rows)
+    lines = [*report.lines, *report.region_totals, report.total]
+    return Table(
+        "figures",
+        [t(label) for label in labels.FIGURE_COLUMNS.values()],
+        [_figure_row(t, report.year, line) for line in lines],
+    )
 
 
-def confusion_csv(report: YearReport) -> str:
+def _decision(t: Translate, decision: str) -> str:
+    if decision in labels.DECISION_LABELS:
+        return t(labels.DECISION_LABELS[decision])
+    return t(labels.product_name(decision))
+
+
+def confusion_table(report: YearReport, t: Translate) -> Table:
     """The bot's recommendation (rows) against the loket's decision (columns)."""
-    rows = [
-        [report.year, rec, *(report.confusion.get(rec, {}).get(d, 0) for d in DECISIONS)]
+    header = [t(label) for label in labels.CONFUSION_COLUMNS.values()]
+    header += [_decision(t, d) for d in DECISIONS]
+    rows: list[list[Cell]] = [
+        [
+            report.year,
+            t(labels.product_name(rec)),
+            *(report.confusion.get(rec, {}).get(d, 0) for d in DECISIONS),
+        ]
         for rec in RECOMMENDATIONS
     ]
-    return _write(("year", "recommendation", *DECISIONS), rows)
+    return Table("confusion", header, rows)
 
 
 def audit_csv(events: Iterable[AuditEvent], names: Mapping[int, str]) -> str:

@@ -14,6 +14,7 @@ import gettext
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import Environment
@@ -60,6 +61,14 @@ def _dashboard_filters(env: Environment, locale: str) -> None:
     def number(value: Any) -> str:
         return "" if value is None else str(format_decimal(value, locale=locale))
 
+    def language_name(code: str, in_locale: str) -> str:
+        """A language's name in the staff language ("Pools" for pl), else its code."""
+        try:
+            return str(Locale.parse(code).get_display_name(in_locale) or code)
+        except (ValueError, UnknownLocaleError):
+            return code
+
+    env.globals["language_name"] = language_name
     env.filters["datetime"] = local_datetime
     env.filters["date"] = local_date
     env.filters["number"] = number

@@ -47,7 +47,9 @@ async def index(request: Request) -> Response:
 async def login_form(request: Request) -> Response:
     current = await visit(request)
     if current.staff is not None:
-        return redirect(current, home_for(current.staff.role))
+        # Still logged in (another tab kept the session): back to where it was.
+        back = safe_next(request.query_params.get("next"), current.base)
+        return redirect(current, back or home_for(current.staff.role))
     return render(
         current,
         "login.html",
@@ -119,6 +121,17 @@ async def login(
     role = Role(user.role)
     target = next_path or home_for(role)
     return redirect(current, target)
+
+
+@router.post("/session/keepalive", dependencies=[Depends(csrf_form)])
+async def keepalive(current: Annotated[Visit, Depends(visit)]) -> Response:
+    """ "Ingelogd blijven": a request that renews the session (204), or 401 when it has
+    already ended. Changes nothing else and is not audited (any page view does the same)."""
+    if current.staff is None:
+        return Response(status_code=401)
+    response = Response(status_code=204)
+    current.set_cookies(response)
+    return response
 
 
 @router.post("/logout", dependencies=[Depends(csrf_form)])

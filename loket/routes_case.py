@@ -49,6 +49,7 @@ async def _page(
     code: str,
     *,
     error: tuple[str, dict[str, str]] | None = None,
+    error_fields: tuple[str, ...] = (),
     status: int = 200,
 ) -> Response:
     view = await load_case(uow, code, staff, current.locale)
@@ -70,6 +71,7 @@ async def _page(
             "labels": labels,
             "done": DONE_MESSAGES.get(done),
             "error": error,
+            "error_fields": error_fields,
             "form": current.request.state.form_values
             if hasattr(current.request.state, "form_values")
             else {},
@@ -79,10 +81,24 @@ async def _page(
 
 
 async def _refused(
-    action: CaseAction, uow: UnitOfWork, error: tuple[str, dict[str, str]], status: int
+    action: CaseAction,
+    uow: UnitOfWork,
+    error: tuple[str, dict[str, str]],
+    status: int,
+    field: str | None = None,
 ) -> Response:
-    """The case page again, saying why the action changed nothing."""
-    return await _page(action.current, uow, action.staff, action.code, error=error, status=status)
+    """The case page again, saying why the action changed nothing; `field`: the id of
+    the form field the message is about (marked invalid and described by it)."""
+    fields = (field,) if field else ()
+    return await _page(
+        action.current,
+        uow,
+        action.staff,
+        action.code,
+        error=error,
+        error_fields=fields,
+        status=status,
+    )
 
 
 @router.get("/p/{reference}")
@@ -131,6 +147,7 @@ async def change_status(action: OnCase) -> Response:
         item = await uow.pre_aanmeldingen.get(code)
         assert item is not None
         error = _status_problem(action.current, item.status, to_text, reason, product, referral)
+        field = _PROBLEM_FIELDS.get(error[0]) if error is not None else None
         if error is None:
             to = Status(to_text)
             try:
@@ -143,11 +160,11 @@ async def change_status(action: OnCase) -> Response:
                     referral=referral if to is Status.DOORVERWEZEN else None,
                 )
             except IllegalTransition:
-                error = (N_("Deze statuswijziging kan niet."), {})
+                error, field = (N_("Deze statuswijziging kan niet."), {}), "new-status"
         if error is not None:
             refused = {"from": item.status.value, "to": to_text[:30]}
             await action.audit(uow, "status_change_refused", refused)
-            return await _refused(action, uow, error, 409)
+            return await _refused(action, uow, error, 409, field)
         routes = await action.current.loket.way_back.tell_status(uow, changed, staff.id)
         changed_details = {
             "from": item.status.value,
@@ -157,6 +174,22 @@ async def change_status(action: OnCase) -> Response:
         }
         await action.audit(uow, "status_changed", changed_details)
     return action.done("status")
+
+
+# The form field a status problem is about (its id on the case page).
+_PROBLEM_FIELDS = {
+    N_("Kies een nieuwe status."): "new-status",
+    N_("Van '%(current)s' kan de status niet naar '%(new)s'. Er is niets gewijzigd."): (
+        "new-status"
+    ),
+    N_(
+        "Informatie vragen gaat met het formulier 'Meer informatie vragen'. Dan "
+        "krijgt de persoon de vraag ook. Er is niets gewijzigd."
+    ): "new-status",
+    N_("Geef een reden voor de statuswijziging."): "reason",
+    N_("Kies het product waarvoor de persoon is geaccepteerd."): "product",
+    N_("Vul in waarnaar de persoon is doorverwezen."): "referral",
+}
 
 
 def _status_problem(
@@ -198,7 +231,7 @@ async def assign(action: OnCase) -> Response:
         assignee = int(choice) if choice.isdigit() else None
         if choice and assignee not in allowed:
             error = N_("Deze medewerker kan deze aanmelding niet behandelen.")
-            return await _refused(action, uow, (error, {}), 409)
+            return await _refused(action, uow, (error, {}), 409, "assignee")
         await uow.pre_aanmeldingen.assign(action.code, assignee)
         await action.audit(uow, "assigned", {"staff_user_id": assignee})
     return action.done("assigned")
@@ -207,9 +240,11 @@ async def assign(action: OnCase) -> Response:
 @router.post("/p/{reference}/note")
 async def add_note(action: OnCase) -> Response:
     text = action.text("text")
+    action.current.request.state.form_values = {"text": text}
     async with action.unit_of_work() as uow:
         if not text:
-            return await _refused(action, uow, (N_("Een notitie kan niet leeg zijn."), {}), 400)
+            empty = N_("Een notitie kan niet leeg zijn.")
+            return await _refused(action, uow, (empty, {}), 400, "note")
         note = await uow.pre_aanmeldingen.add_note(action.code, action.staff.id, text)
         await action.audit(uow, "note_added", {"note_id": note.id})
     return action.done("note")
@@ -224,15 +259,16 @@ async def ask_for_information(action: OnCase) -> Response:
         item = await uow.pre_aanmeldingen.get(code)
         assert item is not None
         error: tuple[str, dict[str, str]] | None = None
+        field = None
         if Status.INFO_GEVRAAGD not in TRANSITIONS[item.status]:
             error = (
                 N_("Informatie vragen kan alleen bij status '%(status)s'. Er is niets gewijzigd."),
                 {"status": _label(action.current, Status.IN_BEHANDELING.value)},
             )
         elif not question:
-            error = (N_("Schrijf de vraag aan de persoon."), {})
+            error, field = (N_("Schrijf de vraag aan de persoon."), {}), "question"
         if error is not None:
-            return await _refused(action, uow, error, 409)
+            return await _refused(action, uow, error, 409, field)
         try:
             routes = await action.current.loket.way_back.ask(uow, item, question, staff.id)
         except NoWayToReach:

@@ -50,6 +50,7 @@ DONE = {
 NOT_ERASED = N_(
     "Er is niets gewist: de twee aanmeldcodes zijn niet gelijk, of de code bestaat niet."
 )
+ERASE_FIELDS = ("erase-reference", "erase-confirm")
 FIND_PROBLEM = N_("Vul een naam en een geboortedatum in (jjjj-mm-dd).")
 
 
@@ -61,7 +62,12 @@ def _service(current: Visit) -> PrivacyService:
 
 
 async def _page(
-    current: Visit, *, found: list[str] | None = None, error: str | None = None, status: int = 200
+    current: Visit,
+    *,
+    found: list[str] | None = None,
+    error: str | None = None,
+    error_fields: tuple[str, ...] = (),
+    status: int = 200,
 ) -> Response:
     staff = current.require(Permission.PRIVACY)
     async with current.loket.database.unit_of_work(write=False) as uow:
@@ -77,6 +83,7 @@ async def _page(
             "may_find": staff.may(Permission.ACCESS_COPY),
             "found": found,
             "error": error,
+            "error_fields": error_fields,
             "done": DONE.get(current.request.query_params.get("done", "")),
             "labels": labels,
         },
@@ -97,7 +104,9 @@ async def find(post: Annotated[StaffPost, Depends(staff_post(Permission.ACCESS_C
     except ValueError:
         birth_date = None
     if not name or birth_date is None:
-        return await _page(post.current, error=FIND_PROBLEM, status=400)
+        fields: tuple[str, ...] = ("find-name",) if not name else ()
+        fields += ("find-birth",) if birth_date is None else ()
+        return await _page(post.current, error=FIND_PROBLEM, error_fields=fields, status=400)
     async with post.current.loket.database.unit_of_work() as uow:
         found = await find_by_identity(uow, name, birth_date)
         await record_staff_action(
@@ -112,7 +121,7 @@ async def erase(post: Annotated[StaffPost, Depends(staff_post(Permission.PRIVACY
     code = normalise_reference_code(post.text("reference", limit=20))
     again = normalise_reference_code(post.text("confirm", limit=20))
     if code is None or code != again:
-        return await _page(current, error=NOT_ERASED, status=409)
+        return await _page(current, error=NOT_ERASED, error_fields=ERASE_FIELDS, status=409)
     async with current.loket.database.unit_of_work() as uow:
         outcome = await _service(current).erase_for_reference(
             uow, code, staff_user_id=post.staff.id
@@ -120,7 +129,7 @@ async def erase(post: Annotated[StaffPost, Depends(staff_post(Permission.PRIVACY
         if not outcome.found:
             uow.rollback_only()
     if not outcome.found:
-        return await _page(current, error=NOT_ERASED, status=404)
+        return await _page(current, error=NOT_ERASED, error_fields=ERASE_FIELDS, status=404)
     return redirect(current, "/privacy?done=erased")
 
 

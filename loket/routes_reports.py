@@ -1,6 +1,7 @@
 """The year report for coordinators: figures per region and product, the bot's
 recommendation against the loket's decision, a chart (SVG drawn on the server) and
-CSV downloads (audited as exports)."""
+downloads for Dutch Excel: CSV (`;`, a byte order mark) and .xlsx (audited as
+exports)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from flows.products import PRODUCTS
+from flows.texts import N_
 from loket import labels
 from loket.access import REGIONS, Permission
 from loket.audit_trail import record_staff_action
-from loket.csv_export import confusion_csv, figures_csv
-from loket.i18n import TEMPLATES
+from loket.csv_export import Table, confusion_table, figures_table, table_csv
+from loket.i18n import TEMPLATES, dashboard_translations
 from loket.report_chart import NO_DATA, build_chart
 from loket.web import NotFound, Visit, render, visit
+from loket.xlsx_export import XLSX_MEDIA_TYPE, table_xlsx
 from storage.reports import DECISIONS, RECOMMENDATIONS, YearReport, build_report
 
 __all__ = ["router"]
@@ -71,22 +74,39 @@ async def chart(request: Request) -> Response:
     return response
 
 
-@router.get("/reports/{table}.csv")
-async def report_csv(request: Request, table: str) -> Response:
+# The downloads: (table, format) -> media type.
+FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MEDIA_TYPE}
+SHEET_TITLES = {"figures": N_("Cijfers"), "confusion": N_("Advies tegen besluit")}
+
+
+@router.get("/reports/{table}.{extension}")
+async def report_download(request: Request, table: str, extension: str) -> Response:
     current = await visit(request)
     staff = current.require(Permission.REPORTS)
-    if table not in ("figures", "confusion"):
+    if table not in SHEET_TITLES or extension not in FORMATS:
         raise NotFound()
     report, _ = await _report(current)
-    body = figures_csv(report) if table == "figures" else confusion_csv(report)
+    t = dashboard_translations(current.locale).gettext
+    made: Table = figures_table(report, t) if table == "figures" else confusion_table(report, t)
+    body: str | bytes = (
+        table_csv(made, current.locale)
+        if extension == "csv"
+        else table_xlsx(made, f"{t(SHEET_TITLES[table])} {report.year}")
+    )
     async with current.loket.database.unit_of_work() as uow:
         await record_staff_action(
-            uow, staff.id, "report_exported", "report", report.year, {"table": table}
+            uow,
+            staff.id,
+            "report_exported",
+            "report",
+            report.year,
+            {"table": table, "format": extension},
         )
+    filename = f"loket-{table}-{report.year}.{extension}"
     response = Response(
         body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="loket-{table}-{report.year}.csv"'},
+        media_type=FORMATS[extension],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
     current.set_cookies(response)
     return response

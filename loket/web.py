@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -47,6 +47,7 @@ __all__ = [
     "case_reference",
     "csrf_form",
     "form_text",
+    "idle_times",
     "redirect",
     "render",
     "visit",
@@ -192,6 +193,22 @@ async def csrf_form(current: Annotated[Visit, Depends(visit)]) -> FormData:
     return form
 
 
+# The idle logout warns this long before (or halfway, for a very short timeout).
+IDLE_WARNING = timedelta(minutes=2)
+
+
+def idle_times(idle: timedelta) -> dict[str, int]:
+    """When the page warns of the idle logout: the timeout and the warning's lead, in
+    seconds, and the lead in whole minutes for the text."""
+    idle_seconds = int(idle.total_seconds())
+    warn = min(int(IDLE_WARNING.total_seconds()), idle_seconds // 2)
+    return {
+        "idle_seconds": idle_seconds,
+        "warn_seconds": warn,
+        "warn_minutes": max(1, round(warn / 60)),
+    }
+
+
 def render(
     current: Visit,
     template: str,
@@ -208,6 +225,7 @@ def render(
             "csrf_token": current.session.csrf,
             "path": current.request.url.path,
             "here": quote(_here(current), safe="/?=&"),
+            **idle_times(current.loket.config.idle_timeout),
             **(context or {}),
         },
     )

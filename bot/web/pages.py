@@ -39,6 +39,7 @@ _INPUT_MODE = {"number": "numeric", "phone": "tel", "email": "email"}
 _AUTOCOMPLETE = {"phone": "tel", "email": "email"}
 # Extra options of a multiple choice, shown as buttons next to the tick boxes.
 _MULTI_BUTTONS = (p.NONE, p.DONT_KNOW, p.RATHER_NOT_SAY)
+_LANGUAGE_WORD = "Language"  # the English word every language's "Andere taal" keeps
 _PHONE = re.compile(r"(?<![\d-])(112|113|0800-\d{4})(?![\d-])")
 
 
@@ -50,6 +51,9 @@ class Choice:
     selected: bool = False
     lang: str | None = None  # a language's own name: its own language and direction
     rtl: bool = False
+    # "Andere taal (Language)": the label around the English word, which is marked
+    # lang="en" (WCAG 3.1.2) on a page in any other language.
+    english_word: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,12 @@ class Composer:
     commands: bool
 
 
+def _english_word(label: str, locale: str) -> tuple[str, str, str] | None:
+    """The label split around "Language", on a page that is not in English."""
+    before, word, after = label.partition(_LANGUAGE_WORD)
+    return (before, word, after) if word and locale != "en" else None
+
+
 def composer(prompt: Prompt, locale: str, text_limit: int) -> Composer:
     question = render(prompt.text, locale)
     buttons: list[Choice] = []
@@ -97,6 +107,7 @@ def composer(prompt: Prompt, locale: str, text_limit: int) -> Composer:
                     secondary=secondary,
                     lang=lang.code if lang else None,
                     rtl=bool(lang and lang.rtl),
+                    english_word=_english_word(label, locale) if option.id == p.LANGUAGE else None,
                 )
             )
     field = None

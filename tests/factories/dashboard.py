@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -74,8 +75,13 @@ async def populate(database: Database, clock: FakeClock) -> World:
 CHAT_URL = "https://loket.example/chat"  # the web chat's address in the loket's messages
 
 
-def build_app(database: Database, *, secure: bool = True) -> FastAPI:
-    config = LoketConfig(secret_key="test-secret-key-for-the-dashboard", secure_cookies=secure)
+def build_app(
+    database: Database, *, secure: bool = True, idle: timedelta = timedelta(minutes=30)
+) -> FastAPI:
+    """The dashboard at /loket; `idle`: the idle logout (short for the warning's test)."""
+    config = LoketConfig(
+        secret_key="test-secret-key-for-the-dashboard", secure_cookies=secure, idle_timeout=idle
+    )
     app = FastAPI()
     app.mount(BASE, create_loket_app(config, database, chat_url=CHAT_URL))
     return app

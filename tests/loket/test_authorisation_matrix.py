@@ -35,6 +35,8 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/reports/chart.svg", {}),
     ("GET", "/reports/figures.csv", {}),
     ("GET", "/reports/confusion.csv", {}),
+    ("GET", "/reports/figures.xlsx", {}),
+    ("GET", "/reports/confusion.xlsx", {}),
     ("GET", "/audit", {}),
     ("GET", "/audit.csv", {}),
     ("GET", "/accounts", {}),

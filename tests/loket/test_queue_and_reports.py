@@ -1,5 +1,5 @@
 """The queue page (filters, counts, keyset pages, lenient parameters) and the report
-page (figures, chart, CSV downloads audited as exports)."""
+page (figures, chart, CSV and Excel downloads for Dutch Excel, audited as exports)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
+from openpyxl import load_workbook
+
+from loket.xlsx_export import XLSX_MEDIA_TYPE
 from storage.audit import AuditFilter
 from storage.lifecycle import Status
 from tests.factories.dashboard import BASE, Dashboard, World
@@ -88,26 +91,56 @@ async def test_the_report_figures_chart_and_csv(dashboard: Dashboard) -> None:
     assert svg.headers["content-type"].startswith("image/svg+xml")
     ET.fromstring(svg.text)  # well-formed
     assert "<script" not in svg.text
+    # CSV for Dutch Excel: a byte order mark, ";" between cells, Dutch column names,
+    # region and product names, a decimal comma.
     figures = await dashboard.client.get(BASE + "/reports/figures.csv?year=2025")
     assert "attachment" in figures.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(figures.text)))
-    line = next(r for r in rows if r["region"] == "parkstad" and r["product"] == "housing_first")
-    assert (line["aanmeldingen"], line["intakes"], line["accepted"]) == ("1", "1", "1")
-    assert line["median_days_to_decision"] == "4.0"
+    assert figures.content.startswith(b"\xef\xbb\xbf")
+    text = figures.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Jaar;Regio;Product;Aanmeldingen;Zelf;Hulpverlener")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    line = next(r for r in rows if r["Regio"] == "Parkstad" and r["Product"] == "Housing First")
+    assert (line["Aanmeldingen"], line["Intakes"], line["Geaccepteerd"]) == ("1", "1", "1")
+    assert line["Mediaan dagen tot besluit"] == "4,0"
     total = rows[-1]
-    assert (total["region"], total["aanmeldingen"]) == ("all", "2")
+    assert (total["Regio"], total["Product"], total["Aanmeldingen"]) == ("Totaal", "Totaal", "2")
+    confusion_csv = await dashboard.client.get(BASE + "/reports/confusion.csv?year=2025")
     confusion = list(
-        csv.DictReader(
-            io.StringIO(
-                (await dashboard.client.get(BASE + "/reports/confusion.csv?year=2025")).text
-            )
-        )
+        csv.DictReader(io.StringIO(confusion_csv.content.decode("utf-8-sig")), delimiter=";")
     )
-    row = next(r for r in confusion if r["recommendation"] == "housing_first")
-    assert row["housing_first"] == "1"
+    row = next(r for r in confusion if r["Advies van de bot"] == "Housing First")
+    assert row["Housing First"] == "1"
+
+    # The same columns as an Excel workbook, numbers as numbers.
+    xlsx = await dashboard.client.get(BASE + "/reports/figures.xlsx?year=2025")
+    assert xlsx.status_code == 200
+    assert xlsx.headers["content-type"] == XLSX_MEDIA_TYPE
+    assert 'filename="loket-figures-2025.xlsx"' in xlsx.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.title == "Cijfers 2025"
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert cells[0] == list(csv.DictReader(io.StringIO(text), delimiter=";").fieldnames or [])
+    excel = next(r for r in cells if r[1] == "Parkstad" and r[2] == "Housing First")
+    assert excel[0] == 2025 and excel[3] == 1 and excel[16] == 4.0
+    assert cells[-1][:4] == [2025, "Totaal", "Totaal", 2]
+    assert len(cells) == len(rows) + 1
+    book = load_workbook(
+        io.BytesIO((await dashboard.client.get(BASE + "/reports/confusion.xlsx?year=2025")).content)
+    )
+    matrix = [[cell.value for cell in row] for row in book.active.iter_rows()]  # type: ignore[union-attr]
+    assert matrix[0][:2] == ["Jaar", "Advies van de bot"]
+    housing_first = matrix[0].index("Housing First")
+    assert next(r for r in matrix if r[1] == "Housing First")[housing_first] == 1
+    assert (await dashboard.client.get(BASE + "/reports/figures.pdf?year=2025")).status_code == 404
     async with world.database.unit_of_work(write=False) as uow:
         exports = await uow.audit.find(AuditFilter(action="report_exported"))
-    assert [e.details["table"] for e in exports] == ["confusion", "figures"]
+    exported = sorted((e.details["table"], e.details["format"]) for e in exports)
+    assert exported == [
+        ("confusion", "csv"),
+        ("confusion", "xlsx"),
+        ("figures", "csv"),
+        ("figures", "xlsx"),
+    ]
 
 
 async def test_the_audit_log_and_its_export(dashboard: Dashboard) -> None:
@@ -118,7 +151,8 @@ async def test_the_audit_log_and_its_export(dashboard: Dashboard) -> None:
     page = await dashboard.client.get(BASE + "/audit?action=pre_aanmelding_viewed")
     assert world.references["parkstad"] in page.text and "Jan de Vries" not in page.text
     export = await dashboard.client.get(BASE + "/audit.csv")
-    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert export.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
     actions = {r["action"] for r in rows}
     assert {"login_succeeded", "pre_aanmelding_viewed"} <= actions
     accounts = await dashboard.client.get(BASE + "/accounts")
