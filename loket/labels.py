@@ -103,6 +103,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "erasure_request_declined": N_("Verzoek om wissen afgewezen"),
     "handed_over": N_("Overgedragen aan het cliëntsysteem"),
     "retention_purge": N_("Bewaartermijnen toegepast"),
+    "person_answered": N_("Antwoord van de persoon ontvangen"),
+    "person_stopped_contact": N_("De persoon wil geen contact meer"),
+    "email_sent": N_("E-mail verstuurd"),
+    "email_given_up": N_("E-mail niet bezorgd"),
 }
 
 
