@@ -5,8 +5,8 @@ real data. See docs/operator-data.md."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.settings import Settings
 from flows.service_directory import (
     DirectoryError,
     ServiceDirectory,
@@ -15,7 +15,10 @@ from flows.service_directory import (
     sample_directory,
 )
 
-__all__ = ["ServiceDataError", "load_service_directory"]
+if TYPE_CHECKING:  # `intake route` reads the service data without loading the settings
+    from bot.settings import Settings
+
+__all__ = ["ServiceDataError", "load_service_directory", "read_service_directory"]
 
 
 class ServiceDataError(RuntimeError):
@@ -24,8 +27,14 @@ class ServiceDataError(RuntimeError):
 
 def load_service_directory(settings: Settings) -> ServiceDirectory:
     """The service data for these settings; `ServiceDataError` with every problem."""
-    path: Path | None = settings.service_directory_file
-    production = settings.environment == "production"
+    return read_service_directory(
+        settings.service_directory_file, production=settings.environment == "production"
+    )
+
+
+def read_service_directory(path: Path | None, *, production: bool) -> ServiceDirectory:
+    """The service data of the file at `path` (None: the shipped sample, refused in
+    production); `ServiceDataError` with every problem."""
     if path is None:
         if production:
             raise ServiceDataError(

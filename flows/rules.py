@@ -7,11 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from flows.conditions import evaluate, validate
-from flows.data_files import load_yaml
+from flows.data_files import DATA, load_yaml
 from flows.products import PRODUCTS
 from flows.screening_profile import FIELD_NAMES
 from flows.texts import Text, placeholders
@@ -225,5 +224,5 @@ def data_version() -> str:
     """A short fingerprint of the rules, offer and region files that made an advice."""
     digest = hashlib.sha256()
     for name in ("rules.yaml", "offer.yaml", "regions.yaml", "referrals.yaml"):
-        digest.update(resources.files("flows").joinpath("data", name).read_bytes())
+        digest.update((DATA / name).read_bytes())
     return digest.hexdigest()[:12]

@@ -19,9 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from importlib import resources
+from typing import TYPE_CHECKING
 
-from flows.marked_yaml import MarkedValue, compose
+from flows.data_files import DATA
+
+if TYPE_CHECKING:
+    from flows.marked_yaml import MarkedValue
+
 
 __all__ = [
     "REGIONS",
@@ -335,6 +339,8 @@ class _Reader:
 
 def parse_directory(text: str, source: str) -> ServiceDirectory:
     """Check a service data file; raise `DirectoryError` naming file and line of each problem."""
+    from flows.marked_yaml import compose  # PyYAML: only when a file is read
+
     root, yaml_problems = compose(text)
     reader = _Reader(source)
     for problem in yaml_problems:
@@ -409,5 +415,5 @@ def missing_for_production(directory: ServiceDirectory) -> list[str]:
 @cache
 def sample_directory() -> ServiceDirectory:
     """The clearly-marked sample data shipped for `make run` and tests."""
-    text = resources.files("flows").joinpath("data", SAMPLE_FILE).read_text(encoding="utf-8")
+    text = (DATA / SAMPLE_FILE).read_text(encoding="utf-8")
     return parse_directory(text, f"flows/data/{SAMPLE_FILE}")

@@ -1,15 +1,18 @@
 """`intake route`: the advice for a screening profile (shared/spec), as text or JSON.
-Settings and the service data are read only for the text output, so the JSON answer
-starts fast."""
+It starts fast: the few settings it needs are read without pydantic
+(`bot.settings_peek`), the service data only for the text output, and no other command
+module is imported (`bot.cli`'s lazy group)."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import BinaryIO
 
 import click
 
-from bot.cli.common import EXIT_BAD_INPUT, default_locale, fail
+from bot.cli.common import EXIT_BAD_INPUT, fail
+from bot.settings_peek import peek
 
 __all__ = ["route"]
 
@@ -47,16 +50,17 @@ def route(facts_file: BinaryIO, on: str | None, as_json: bool, lang: str | None)
         fail("route", str(error), EXIT_BAD_INPUT)
     from flows.routing import recommend
 
-    locale = lang or default_locale()
+    locale = lang or peek("DEFAULT_LOCALE", "nl") or "nl"
     recommendation = recommend(profile, screening_date)
     if as_json:
         click.echo(json_output(recommendation, locale))
         return
-    from bot.service_data import ServiceDataError, load_service_directory
-    from bot.settings import get_settings
+    from bot.service_data import ServiceDataError, read_service_directory
 
+    path = peek("SERVICE_DIRECTORY_FILE")
+    production = peek("ENVIRONMENT", "development") == "production"
     try:
-        directory = load_service_directory(get_settings())
+        directory = read_service_directory(Path(path) if path else None, production=production)
     except ServiceDataError as error:
         fail("route", str(error))
     click.echo(human_output(recommendation, locale, directory, screening_date))
