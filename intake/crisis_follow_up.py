@@ -41,9 +41,7 @@ def _typed(flow: Flow, facts: Mapping[str, Any], name: str | None) -> str | None
     return value
 
 
-def _contact(
-    flow: Flow, facts: Mapping[str, Any], chat: bool
-) -> tuple[str, str | None]:
+def _contact(flow: Flow, facts: Mapping[str, Any], chat: bool) -> tuple[str, str | None]:
     reg = flow.registration
     if reg is None:  # the entry flow: nothing asked yet
         return ("chat", None) if chat else ("none", None)

@@ -117,7 +117,9 @@ def sign_lines(
             library, sign.get("flow", flow_id), sign.get("node"), locale
         )
         lines.append(
-            SignLine(CRISIS_CATEGORIES.get(category, category), _at(sign.get("at")), label, is_label)
+            SignLine(
+                CRISIS_CATEGORIES.get(category, category), _at(sign.get("at")), label, is_label
+            )
         )
     return lines
 
@@ -130,6 +132,8 @@ async def load_crisis_page(
     library = library or flow_library()
     store = crisis_signs(uow)
     items = await store.to_follow_up(staff.scope)
-    rows = [CrisisRow(item, sign_lines(item.signs, library, item.flow_id, locale)) for item in items]
+    rows = [
+        CrisisRow(item, sign_lines(item.signs, library, item.flow_id, locale)) for item in items
+    ]
     names = {user.id: user.username for user in await uow.staff.all()}
     return CrisisPage(rows, await store.weekly_counts(staff.scope), names)

@@ -132,9 +132,7 @@ def _in_scope(scope: frozenset[str] | None) -> Any:
 
 
 def _uncontactable() -> Any:
-    return and_(
-        col(CrisisSignRow.contact_kind) == "none", col(CrisisSignRow.reference).is_(None)
-    )
+    return and_(col(CrisisSignRow.contact_kind) == "none", col(CrisisSignRow.reference).is_(None))
 
 
 class SqlCrisisSignStore:
@@ -255,9 +253,7 @@ class SqlCrisisSignStore:
     async def _add_counts(self, counts: Mapping[tuple[str, str], int]) -> None:
         insert = postgresql_insert if self._dialect == "postgresql" else sqlite_insert
         for (region, week), n in sorted(counts.items()):
-            statement = insert(CrisisSignCountRow).values(
-                region=region, week=week, conversations=n
-            )
+            statement = insert(CrisisSignCountRow).values(region=region, week=week, conversations=n)
             statement = statement.on_conflict_do_update(
                 index_elements=["region", "week"],
                 set_={

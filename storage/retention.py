@@ -5,7 +5,7 @@ records how many rows went, never what was in them, in the audit log.
 | kind | kept from | for (default) | then |
 |---|---|---|---|
 | unfinished conversation | last answer | 30 days | deleted |
-| crisis signs of a conversation (2) | last change, once the conversation is gone | 30 days | deleted; counted when no contact |
+| crisis signs of a conversation (2) | last change, conversation gone | 30 days | deleted |
 | web chat and transcript | last use (or its expiry) | 30 days | deleted |
 | pre-aanmelding closed negatively (1) | the final status | 90 days | report facts |
 | pre-aanmelding geaccepteerd, handed over | the handover | 30 days | report facts |
@@ -15,8 +15,8 @@ records how many rows went, never what was in them, in the audit log.
 | outbox message never delivered | queued | 30 days | deleted |
 | processed update id | processing | 2 days | deleted |
 (1) afgewezen, ingetrokken or doorverwezen.
-(2) `storage.crisis_signs`: a conversation without a submission and without any way to
-reach the person is folded into an anonymous count per region and ISO week.
+(2) `storage.crisis_signs`: one without a submission and without any way to reach the
+person is first folded into an anonymous count per region and ISO week.
 
 The reasoning is in docs/privacy.md. A row goes once its period has fully passed: at
 exactly 30 days after the last answer a conversation is purged, one second earlier

@@ -16,7 +16,7 @@ from tests.scenario_files import step_input
 
 EVICTION = SCENARIOS["zelfmelding/housing_eviction_threat"]  # Kerkrade: Parkstad
 TYPED = "ik wil niet meer leven <b>Ria</b>"
-HOSTILE = '<img src=x onerror=alert(1)>'
+HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 async def abandoned_with_phone(world: World, user: str) -> None:

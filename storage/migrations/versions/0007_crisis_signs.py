@@ -57,9 +57,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_crisis_signs_user_hash"), "crisis_signs", ["user_hash"])
     op.create_index(op.f("ix_crisis_signs_reference"), "crisis_signs", ["reference"])
     op.create_index(op.f("ix_crisis_signs_last_seen"), "crisis_signs", ["last_seen"])
-    op.create_index(
-        "ix_crisis_signs_region_first_seen", "crisis_signs", ["region", "first_seen"]
-    )
+    op.create_index("ix_crisis_signs_region_first_seen", "crisis_signs", ["region", "first_seen"])
     op.create_table(
         "crisis_sign_counts",
         sa.Column("region", sa.String(length=30), nullable=False),
