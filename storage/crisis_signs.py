@@ -193,6 +193,15 @@ class SqlCrisisSignStore:
         )
         return [_follow_up(row) for row in await self._session.scalars(statement)]
 
+    async def for_chat(self, channel: str, user_hash: str) -> list[CrisisFollowUp]:
+        """Every row of one chat, oldest first (the person's access copy)."""
+        statement = (
+            select(CrisisSignRow)
+            .where(col(CrisisSignRow.channel) == channel, col(CrisisSignRow.user_hash) == user_hash)
+            .order_by(col(CrisisSignRow.first_seen), col(CrisisSignRow.id))
+        )
+        return [_follow_up(row) for row in await self._session.scalars(statement)]
+
     async def get(self, row_id: int, scope: frozenset[str] | None) -> CrisisFollowUp | None:
         statement = select(CrisisSignRow).where(col(CrisisSignRow.id) == row_id, _in_scope(scope))
         row = (await self._session.scalars(statement)).first()

@@ -2,20 +2,22 @@
 question reaches the crisis queue with its category, time and question (never the
 words) also when the person leaves without submitting; a typed phone makes it one to
 follow up, no contact makes it a count per region and week that survives the purge;
-ordinary steps write nothing; a stop takes the contact along, as the person is told."""
+ordinary steps write nothing; a stop takes the contact along, as the person is told;
+the person's access copy shows what is kept."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 
 from flows.engine.inputs import ChoiceInput, Input, TextInput
+from intake.access_copy_text import copy_text
 from intake.conversation import ConversationService, StartInput, Turn
 from locales import render
 from storage.crisis_signs import CrisisFollowUp, crisis_signs, iso_week
 from storage.database import Database
 from storage.retention import RetentionPolicy, purge
 from tests.factories.databases import FakeClock
-from tests.factories.intakes import SCENARIOS, service
+from tests.factories.intakes import SCENARIOS, privacy, service
 from tests.scenario_files import step_input
 
 EVICTION = SCENARIOS["zelfmelding/housing_eviction_threat"]
@@ -176,3 +178,23 @@ async def test_an_ordinary_conversation_writes_no_crisis_row(
         stored = await uow.conversations.load(svc.key("web", "gina"))
     assert stored is not None and "crisis_seen" not in stored.state
     assert await queue(database) == []
+
+
+async def test_the_access_copy_shows_the_signs_kept_after_the_conversation_ended(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database)
+    hans = Person(svc, clock, "hans")
+    await hans.choose_flow()
+    await hans.answer(0, AT_MUNICIPALITY)
+    await hans.send(TextInput(DANGER))
+    await hans.answer(AT_MUNICIPALITY, BEFORE_SUBMIT)
+    clock.advance(days=31)  # the conversation runs out; its crisis row is not purged yet
+    async with database.unit_of_work() as uow:
+        await uow.session.execute(text("DELETE FROM conversation_sessions"))
+    copy = copy_text(await privacy(database).copy_for_chat("web", "hans"), "nl")
+    assert "SIGNALEN VAN NOOD IN JE GESPREK" in copy
+    assert "gedachten aan zelfdoding, bij de vraag: Plaats" in copy
+    assert "+31612345678" in copy and DANGER not in copy
+    english = copy_text(await privacy(database).copy_for_chat("web", "hans"), "en")
+    assert "thoughts of suicide, at the question: Place" in english
