@@ -383,16 +383,21 @@ class ConversationService:
             return None
         target = self.key(channel, user_id)
         await uow.lock_conversation(target)
+        # The crisis row goes along; the next step writes it again for the new channel
+        # (whether the loket can write there).
+        state = {k: v for k, v in stored.state.items() if k != CRISIS_SEEN}
         moved = await uow.conversations.save(
             target,
             flow_id=stored.flow_id,
             flow_version=stored.flow_version,
-            state=stored.state,
+            state=state,
             language=stored.language,
             expires_at=self._clock() + self._ttl,
             expected_version=None,
         )
         await uow.conversations.delete(source)
+        if CRISIS_SEEN in stored.state:
+            await crisis_signs(uow).move(source, stored.created_at, target, moved.created_at)
         return moved
 
     # --- one step ----------------------------------------------------------------

@@ -177,6 +177,32 @@ class SqlCrisisSignStore:
         )
         await self._session.execute(statement)
 
+    async def move(
+        self,
+        source: ConversationKey,
+        source_started_at: datetime,
+        target: ConversationKey,
+        target_started_at: datetime,
+    ) -> bool:
+        """A conversation moved to another chat (`ConversationService.take_over`): its
+        row goes along; True when there was one."""
+        statement = (
+            update(CrisisSignRow)
+            .where(
+                col(CrisisSignRow.channel) == source.channel,
+                col(CrisisSignRow.user_hash) == source.user_hash,
+                col(CrisisSignRow.conversation_started_at) == source_started_at,
+            )
+            .values(
+                channel=target.channel,
+                user_hash=target.user_hash,
+                conversation_started_at=target_started_at,
+            )
+            .returning(col(CrisisSignRow.id))
+            .execution_options(synchronize_session=False)
+        )
+        return (await self._session.execute(statement)).first() is not None
+
     # --- the crisis queue ----------------------------------------------------------
 
     async def to_follow_up(

@@ -198,3 +198,28 @@ async def test_the_access_copy_shows_the_signs_kept_after_the_conversation_ended
     assert "+31612345678" in copy and DANGER not in copy
     english = copy_text(await privacy(database).copy_for_chat("web", "hans"), "en")
     assert "thoughts of suicide, at the question: Place" in english
+
+
+async def test_a_conversation_moved_to_the_web_chat_takes_its_row_along(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database)
+    ivo = Person(svc, clock, "5151", channel="telegram")
+    await ivo.choose_flow()
+    await ivo.answer(0, AT_MUNICIPALITY)
+    await ivo.send(TextInput(DANGER))
+    [before] = await queue(database)
+    assert (before.channel, before.contact_kind) == ("telegram", "chat")
+    async with database.unit_of_work() as uow:
+        moved = await svc.take_over(uow, svc.key("telegram", "5151"), "web", "ivo-web")
+    assert moved is not None
+    web = Person(svc, clock, "ivo-web")
+    web.turn = await svc.view("web", "ivo-web")
+    await web.answer(AT_MUNICIPALITY, AT_MUNICIPALITY + 1)
+    async with database.unit_of_work(write=False) as uow:
+        rows = await crisis_signs(uow).for_chat("web", svc.key("web", "ivo-web").user_hash)
+        left = await crisis_signs(uow).for_chat("telegram", svc.key("telegram", "5151").user_hash)
+    [row] = rows
+    assert left == []
+    # The web chat is not a channel the loket writes to: nobody can reach Ivo now.
+    assert (row.contact_kind, row.region, row.signs) == ("none", "parkstad", before.signs)
