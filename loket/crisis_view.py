@@ -41,6 +41,7 @@ CRISIS_CATEGORIES: dict[str, str] = {
 BEFORE_QUESTIONS = N_("Voor de eerste vraag")
 UNKNOWN_QUESTION = N_("Een vraag die niet meer bestaat")
 SUMMARY = N_("Het overzicht van de antwoorden")
+NOT_RECORDED = N_("Niet bekend")
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,11 @@ def question_label(
     library: FlowLibrary, flow_id: str | None, node: str | None, locale: str
 ) -> tuple[str, bool]:
     """The question a sign came at, for staff: its short label from the flow, in the
-    staff member's language (True), or a loket msgid when there is none (False)."""
+    staff member's language (True), or a loket msgid when there is none (False). A
+    sign without a node came before the first question, or (no flow either) was kept
+    before signs recorded where they came."""
     if node is None:
-        return BEFORE_QUESTIONS, False
+        return (BEFORE_QUESTIONS if flow_id is not None else NOT_RECORDED), False
     flow = _flow(library, flow_id, node)
     found = flow.nodes[node] if flow is not None else None
     if found is None:
@@ -113,9 +116,9 @@ def sign_lines(
     lines = []
     for sign in signs:
         category = str(sign.get("category", ""))
-        label, is_label = question_label(
-            library, sign.get("flow", flow_id), sign.get("node"), locale
-        )
+        node = sign.get("node")
+        flow = sign.get("flow") or (flow_id if node is not None else None)
+        label, is_label = question_label(library, flow, node, locale)
         lines.append(
             SignLine(
                 CRISIS_CATEGORIES.get(category, category), _at(sign.get("at")), label, is_label

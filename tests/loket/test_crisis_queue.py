@@ -6,7 +6,9 @@ weekly count of those nobody can reach; everything escaped."""
 from __future__ import annotations
 
 from flows.engine.inputs import ChoiceInput, TextInput
+from flows.engine.library import flow_library
 from intake.conversation import StartInput
+from loket.crisis_view import question_label
 from storage.audit import AuditFilter
 from storage.conversations import ConversationKey
 from storage.crisis_signs import CrisisSigns, crisis_signs
@@ -126,3 +128,13 @@ async def test_marking_a_row_handled_is_audited_and_bound_to_the_region(
 async def test_only_case_staff_open_the_page(dashboard: Dashboard) -> None:
     await dashboard.login("beheer")
     assert (await dashboard.client.get(BASE + "/crisis")).status_code == 403
+
+
+def test_a_sign_names_its_question_or_says_why_it_cannot() -> None:
+    library = flow_library()
+    assert question_label(library, "zelfmelding", "municipality", "nl") == ("Plaats", True)
+    assert question_label(library, "zelfmelding", "municipality", "en") == ("Place", True)
+    assert question_label(library, "zelfmelding", None, "nl") == ("Voor de eerste vraag", False)
+    assert question_label(library, None, None, "nl") == ("Niet bekend", False)  # an old mark
+    gone = question_label(library, "zelfmelding", "no_such_node", "nl")
+    assert gone == ("Een vraag die niet meer bestaat", False)
