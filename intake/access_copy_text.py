@@ -67,6 +67,15 @@ _CONTACT = {
     "via_submitter": w.CONTACT_VIA_SUBMITTER,
     "none": w.CONTACT_NONE,
 }
+_CRISIS = {
+    "danger": w.CRISIS_DANGER,
+    "suicide": w.CRISIS_SUICIDE,
+    "self_harm": w.CRISIS_SELF_HARM,
+    "violence": w.CRISIS_VIOLENCE,
+    "exploitation": w.CRISIS_EXPLOITATION,
+    "cold": w.CRISIS_COLD,
+    "command": w.CRISIS_COMMAND,
+}
 _CONSENT_BY = {"client": w.CONSENT_CLIENT, "submitter_for_client": w.CONSENT_FOR_CLIENT}
 
 
@@ -169,6 +178,43 @@ def _draft(data: PersonData, library: FlowLibrary) -> list[CopyBlock]:
             for item in summary_items(flow, list(session.history), dict(session.answers)):
                 lines.append(_line(item.label, item.answer))
     return [CopyBlock(Text(w.SECTION_DRAFT), tuple(lines))]
+
+
+def _question(library: FlowLibrary, flow_id: object, node_id: object) -> Text | None:
+    """The short label of the question a crisis sign came at, if it still exists."""
+    flow = _flow(library, flow_id) if isinstance(flow_id, str) else None
+    node = flow.nodes.get(node_id) if flow is not None and isinstance(node_id, str) else None
+    if node is None or node.question is None:
+        return None
+    return Text(node.question.label or node.question.text)
+
+
+def _crisis(data: PersonData, library: FlowLibrary) -> list[CopyBlock]:
+    """The signs of danger kept for the loket's follow-up: kind, day and question
+    (never the words), and the contact kept with them."""
+    if not data.crisis:
+        return []
+    lines = [Text(w.CRISIS_NOT_THE_WORDS)]
+    for item in data.crisis:
+        for sign in item.signs:
+            category = str(sign.get("category", ""))
+            kind = Text(_CRISIS[category]) if category in _CRISIS else _raw(category)
+            try:
+                day = _day(datetime.fromisoformat(str(sign.get("at"))))
+            except ValueError:
+                day = Text(w.EMPTY)
+            question = _question(library, sign.get("flow", item.flow_id), sign.get("node"))
+            if question is None:
+                lines.append(Text(w.CRISIS_SIGN_LINE, {"date": day, "sign": kind}))
+            else:
+                params = {"date": day, "sign": kind, "question": question}
+                lines.append(Text(w.CRISIS_SIGN_AT, params))
+        lines.append(_line(w.LABEL_CONTACT, Text(_CONTACT[item.contact_kind])))
+        if item.contact:
+            lines.append(_line(w.LABEL_CONTACT_ADDRESS, _raw(item.contact)))
+        if item.reference:
+            lines.append(_line(w.LABEL_REFERENCE, _raw(item.reference)))
+    return [CopyBlock(Text(w.SECTION_CRISIS), tuple(lines))]
 
 
 def _transcript(data: PersonData) -> list[CopyBlock]:
@@ -377,6 +423,7 @@ def copy_blocks(
     intro = [Text(w.COPY_TITLE, {"date": today})]
     blocks = [CopyBlock(None, tuple(intro))]
     blocks += _draft(data, library)
+    blocks += _crisis(data, library)
     blocks += _transcript(data)
     for record in data.own:
         blocks += _record(record, library, for_staff=for_staff)

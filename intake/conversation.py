@@ -45,9 +45,11 @@ from flows.engine.prompts import Prompt
 from flows.engine.session import CrisisMark, Session
 from flows.service_directory import ServiceDirectory, sample_directory
 from flows.texts import N_, Text
+from intake.crisis_follow_up import crisis_signs_of, fingerprint
 from intake.submission import to_new_pre_aanmelding
 from locales.languages import CHOICES, match_locale
 from storage.conversations import Conversation, ConversationKey
+from storage.crisis_signs import crisis_signs
 from storage.database import Database
 from storage.reference_codes import new_reference_code
 from storage.remembered import remembered
@@ -66,6 +68,8 @@ _IN_PROGRESS = ("choose", "flow")  # a conversation's stages before it ends
 CRISIS_INLINE_CHARS = 300  # a shorter text is read for danger on the loop (< 0.5 ms)
 SESSION_TTL = timedelta(days=30)  # unfinished conversations: see docs/privacy.md
 REMEMBER_FOR = timedelta(days=180)  # a typist's own details, after their last use
+# The conversation state's digest of its crisis queue row (`intake.crisis_follow_up`).
+CRISIS_SEEN = "crisis_seen"
 # Channels with a page of buttons instead of a text box for commands.
 _BUTTON_CHANNELS = frozenset({"web"})
 
@@ -382,16 +386,21 @@ class ConversationService:
             return None
         target = self.key(channel, user_id)
         await uow.lock_conversation(target)
+        # The crisis row goes along; the next step writes it again for the new channel
+        # (whether the loket can write there).
+        state = {k: v for k, v in stored.state.items() if k != CRISIS_SEEN}
         moved = await uow.conversations.save(
             target,
             flow_id=stored.flow_id,
             flow_version=stored.flow_version,
-            state=stored.state,
+            state=state,
             language=stored.language,
             expires_at=self._clock() + self._ttl,
             expected_version=None,
         )
         await uow.conversations.delete(source)
+        if CRISIS_SEEN in stored.state:
+            await crisis_signs(uow).move(source, stored.created_at, target, moved.created_at)
         return moved
 
     # --- one step ----------------------------------------------------------------
@@ -460,12 +469,16 @@ class ConversationService:
         key: ConversationKey,
         stored: Conversation | None,
         session: Session,
-    ) -> None:
-        await uow.conversations.save(
+        crisis_seen: str | None = None,
+    ) -> Conversation:
+        state: dict[str, Any] = {"stage": "flow", "session": session.to_json()}
+        if crisis_seen is not None:
+            state[CRISIS_SEEN] = crisis_seen
+        return await uow.conversations.save(
             key,
             flow_id=session.flow_id,
             flow_version=str(session.flow_version),
-            state={"stage": "flow", "session": session.to_json()},
+            state=state,
             language=session.locale,
             expires_at=self._clock() + self._ttl,
             expected_version=None if stored is None else stored.version,
@@ -538,11 +551,23 @@ class ConversationService:
                 where = None if on_entry else session.flow_id
                 await _record_crisis(uow, key, event.categories, where)
         ended = any(isinstance(e, SessionStopped | SessionEnded) for e in sprint.events)
+        # The crisis queue's row: written only on a step that changed what it holds.
+        seen = stored.state.get(CRISIS_SEEN) if stored is not None else None
+        signs = None
+        if session.crisis:
+            chat = key.channel in self.push_channels
+            found = crisis_signs_of(flow, session, chat=chat, reference=reference)
+            digest = fingerprint(found)
+            if digest != seen:
+                signs, seen = found, digest
         if ended:
             if stored is not None:
                 await uow.conversations.delete(key)
+            started = stored.created_at if stored is not None else self._clock()
         else:
-            await self._save(uow, key, stored, session)
+            started = (await self._save(uow, key, stored, session, seen)).created_at
+        if signs is not None:
+            await crisis_signs(uow).record(key, started, signs)
         return Turn(
             tuple(_outgoing(sprint)),
             session.locale,  # the engine keeps every language change on the session

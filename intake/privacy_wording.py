@@ -30,6 +30,19 @@ SECTION_ANSWERS = N_("Je antwoorden")
 SECTION_PROFILE = N_("Wat de computer gebruikte om een advies te geven")
 SECTION_NOTES = N_("Notities van medewerkers")
 SECTION_DUPLICATES = N_("Mogelijk dezelfde persoon")
+SECTION_CRISIS = N_("Signalen van nood in je gesprek")
+CRISIS_NOT_THE_WORDS = N_(
+    "We bewaren niet wat je typte. Alleen wat voor signaal het was, wanneer en bij welke vraag."
+)
+CRISIS_SIGN_LINE = N_("{date}: {sign}")
+CRISIS_SIGN_AT = N_("{date}: {sign}, bij de vraag: {question}")
+CRISIS_DANGER = N_("direct gevaar")
+CRISIS_SUICIDE = N_("gedachten aan zelfdoding")
+CRISIS_SELF_HARM = N_("jezelf pijn doen")
+CRISIS_VIOLENCE = N_("geweld")
+CRISIS_EXPLOITATION = N_("uitbuiting")
+CRISIS_COLD = N_("buiten slapen in de kou")
+CRISIS_COMMAND = N_("je typte het crisiswoord")
 
 # Labels of stored fields.
 LABEL_STARTED = N_("Begonnen op")

@@ -95,6 +95,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "staff_enabled": N_("Account ingeschakeld"),
     "staff_password_reset": N_("Wachtwoord opnieuw ingesteld"),
     "crisis_detected": N_("Signalen van nood in een gesprek"),
+    "crisis_queue_viewed": N_("Crisisopvolging bekeken"),
+    "crisis_follow_up_done": N_("Crisissignaal opgevolgd"),
     "access_copy_made": N_("Inzagekopie gemaakt"),
     "privacy_lookup": N_("Persoon gezocht voor een privacyverzoek"),
     "person_erased": N_("Persoon gewist"),

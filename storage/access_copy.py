@@ -6,7 +6,8 @@ A person is a chat (`storage.erasure.Person`): their conversation (draft answers
 their web chat and its transcript, the messages queued or sent to them, their own
 pre-aanmeldingen with status history, notes and duplicate links, and the
 pre-aanmeldingen they submitted for someone else (as submitter: only what is about
-them is shown to a chat; see `intake.privacy`). Staff can also collect by reference code.
+them is shown to a chat; see `intake.privacy`), and the crisis signs of their
+conversations (`storage.crisis_signs`). Staff can also collect by reference code.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from storage.conversations import Conversation, ConversationKey
+from storage.crisis_signs import CrisisFollowUp, crisis_signs
 from storage.duplicates import names_similar
 from storage.erasure import Person
 from storage.pre_aanmeldingen import (
@@ -69,11 +71,17 @@ class PersonData:
     own: tuple[Record, ...] = ()
     for_others: tuple[PreAanmelding, ...] = ()
     outbox: tuple[OutboxEntry, ...] = ()
+    crisis: tuple[CrisisFollowUp, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not (
-            self.conversation or self.web_chat or self.own or self.for_others or self.outbox
+            self.conversation
+            or self.web_chat
+            or self.own
+            or self.for_others
+            or self.outbox
+            or self.crisis
         )
 
 
@@ -115,6 +123,7 @@ async def collect_person(uow: UnitOfWork, person: Person) -> PersonData:
         own=tuple(own),
         for_others=others,
         outbox=await _outbox(uow, person.user_hash),
+        crisis=tuple(await crisis_signs(uow).for_chat(person.channel, person.user_hash)),
     )
 
 

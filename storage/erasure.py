@@ -4,7 +4,9 @@
 A person is known by their chat: the channel and the keyed hash of their channel user
 id (`Person`), plus, for the web chat, the chat's id. What goes:
 - the conversation (draft answers), the web chat with its transcript and resume code,
-  every outbox message to them, the group-notice marker of their chat;
+  every outbox message to them, the group-notice marker of their chat, the crisis
+  signs of their conversations (one without any contact is kept as an anonymous
+  count per region and week, `storage.crisis_signs`);
 - their own pre-aanmeldingen (submitted for themselves) with status history, notes and
   duplicate links (both ways), and outbox messages that name their reference codes
   (e.g. the staff chat's notification).
@@ -31,6 +33,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import col
 
+from storage.crisis_signs import crisis_signs
 from storage.handoffs import handoffs
 from storage.lifecycle import FINAL_STATUSES, Status
 from storage.remembered import remembered
@@ -195,6 +198,7 @@ async def delete_pre_aanmeldingen(uow: UnitOfWork, rows: list[PreAanmeldingRow])
         if naming
         else 0
     )
+    counts["crisis_signs"] = await crisis_signs(uow).erase_for_references(references)
     counts["pre_aanmeldingen"] = await _execute(
         uow, delete(PreAanmeldingRow).where(col(PreAanmeldingRow.id).in_(ids))
     )
@@ -228,6 +232,7 @@ async def _erase_chat(uow: UnitOfWork, person: Person) -> dict[str, int]:
         ),
         "conversation_handoffs": await handoffs(uow).delete_for(person.channel, person.user_hash),
         "remembered_details": await remembered(uow).delete_for(person.channel, person.user_hash),
+        "crisis_signs": await crisis_signs(uow).erase_for(person.channel, person.user_hash),
         "web_chats": 0,
     }
     if person.web_chat_id is not None:

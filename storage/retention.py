@@ -5,6 +5,7 @@ records how many rows went, never what was in them, in the audit log.
 | kind | kept from | for (default) | then |
 |---|---|---|---|
 | unfinished conversation | last answer | 30 days | deleted |
+| crisis signs of a conversation (2) | last change, conversation gone | 30 days | deleted |
 | web chat and transcript | last use (or its expiry) | 30 days | deleted |
 | pre-aanmelding closed negatively (1) | the final status | 90 days | report facts |
 | pre-aanmelding geaccepteerd, handed over | the handover | 30 days | report facts |
@@ -14,6 +15,8 @@ records how many rows went, never what was in them, in the audit log.
 | outbox message never delivered | queued | 30 days | deleted |
 | processed update id | processing | 2 days | deleted |
 (1) afgewezen, ingetrokken or doorverwezen.
+(2) `storage.crisis_signs`: one without a submission and without any way to reach the
+person is first folded into an anonymous count per region and ISO week.
 
 The reasoning is in docs/privacy.md. A row goes once its period has fully passed: at
 exactly 30 days after the last answer a conversation is purged, one second earlier
@@ -33,6 +36,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlmodel import col
 
+from storage.crisis_signs import crisis_signs
 from storage.erasure import delete_pre_aanmeldingen
 from storage.lifecycle import Status
 from storage.reports import LOKET_TIME_ZONE
@@ -144,6 +148,7 @@ async def purge(
             )
         ),
     )
+    counts["crisis_signs"] = await crisis_signs(uow).purge(policy.conversation)
     counts["web_chats"] = await _count(
         uow,
         delete(WebChatRow).where(
@@ -189,6 +194,7 @@ async def purge(
     counts["status_changes"] = removed.get("status_changes", 0)
     counts["staff_notes"] = removed.get("staff_notes", 0)
     counts["duplicate_links"] = removed.get("duplicate_links", 0)
+    counts["crisis_signs"] += removed.get("crisis_signs", 0)
     counts["outbox_messages"] += removed.get("outbox_messages", 0)
     counts["report_facts_added"] = len(due)
     if dry_run:

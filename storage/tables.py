@@ -23,6 +23,7 @@ __all__ = [
     "CASE_MESSAGE_SENDERS",
     "CONSENT_GIVERS",
     "CONTACT_PREFERENCES",
+    "CRISIS_CONTACT_KINDS",
     "DUPLICATE_REASONS",
     "REDACTED_PREFIX",
     "STAFF_ROLES",
@@ -30,6 +31,8 @@ __all__ = [
     "AuditEventRow",
     "CaseMessageRow",
     "ConversationSessionRow",
+    "CrisisSignCountRow",
+    "CrisisSignRow",
     "DuplicateLinkRow",
     "EncryptionKeyRow",
     "HandoffRow",
@@ -53,6 +56,8 @@ DUPLICATE_REASONS = ("same_channel_user", "same_birth_date_similar_name")
 # The way back (storage.case_messages): who wrote, and what kind of message.
 CASE_MESSAGE_SENDERS = ("loket", "person")
 CASE_MESSAGE_KINDS = ("status", "question", "answer", "stop_contact")
+# How a conversation with signs of danger can be reached (storage.crisis_signs).
+CRISIS_CONTACT_KINDS = ("chat", "phone", "email", "none")
 
 # Constraint names are fixed, so migrations can refer to them on every database.
 metadata: MetaData = SQLModel.metadata
@@ -350,6 +355,50 @@ class RememberedDetailsRow(SQLModel, table=True):
     details: dict[str, Any] = Field(sa_type=SensitiveJSON("remembered_details.details"))
     updated_at: datetime = _utc()
     expires_at: datetime = _utc(index=True)
+
+
+class CrisisSignRow(SQLModel, table=True):
+    """Signs of danger in one conversation (storage.crisis_signs), for staff follow-up
+    also when nothing was submitted: which signs, when, at which question (never the
+    words), and how the person can be reached (the kind in clear, the typed phone or
+    e-mail encrypted). `conversation_started_at` tells the chat's conversations apart.
+    Erased with the conversation's retention and on erasure; one without any contact
+    is then counted in `crisis_sign_counts`."""
+
+    __tablename__ = "crisis_signs"
+    __table_args__ = (
+        UniqueConstraint("channel", "user_hash", "conversation_started_at"),
+        CheckConstraint(_in("contact_kind", CRISIS_CONTACT_KINDS), name="contact_kind"),
+        Index("ix_crisis_signs_region_first_seen", "region", "first_seen"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=30)
+    user_hash: str = Field(max_length=64, index=True)
+    conversation_started_at: datetime = _utc()
+    flow_id: str = Field(max_length=100)
+    region: str | None = Field(default=None, max_length=30)
+    # [{category, at, node, flow}]: the kinds of danger are health data, so encrypted.
+    signs: list[dict[str, Any]] = Field(sa_type=SensitiveJSON("crisis_signs.signs"))
+    contact_kind: str = Field(max_length=10)
+    contact: str | None = Field(default=None, sa_type=SensitiveText("crisis_signs.contact"))
+    reference: str | None = Field(default=None, max_length=10, index=True)
+    first_seen: datetime = _utc()
+    last_seen: datetime = _utc(index=True)
+    handled_at: datetime | None = _utc(default=None)
+    handled_by: int | None = Field(default=None, foreign_key="staff_users.id")
+
+
+class CrisisSignCountRow(SQLModel, table=True):
+    """Conversations with signs of danger and no way to reach the person, counted per
+    region ("" when not known) and ISO week of the first sign (Dutch time, "2026-W49")
+    once their row was erased: anonymous, so the loket keeps seeing the size of it."""
+
+    __tablename__ = "crisis_sign_counts"
+
+    region: str = Field(max_length=30, primary_key=True)
+    week: str = Field(max_length=8, primary_key=True)
+    conversations: int = 0
 
 
 class AuditEventRow(SQLModel, table=True):

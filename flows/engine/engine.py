@@ -876,9 +876,11 @@ class _Turn:
         """The crisis answer for what was found, a mark for staff follow-up (which
         signs and when, not the words), and then the open question again."""
         self.crisis = True
-        self.crisis_marks.extend(CrisisMark(c, self.now) for c in categories or (source,))
-        del self.crisis_marks[:-MAX_CRISIS_MARKS]
         node = self.pending.node if self.pending else None
+        self.crisis_marks.extend(
+            CrisisMark(c, self.now, node, self.flow.id) for c in categories or (source,)
+        )
+        del self.crisis_marks[:-MAX_CRISIS_MARKS]
         self.emit(CrisisDetected(node, source, categories))
         cold = (
             cold_weather_lines(self.env.directory, self.region(), self.today)

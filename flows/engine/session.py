@@ -126,17 +126,32 @@ class Submission:
 @dataclass(frozen=True)
 class CrisisMark:
     """A sign of danger seen in the conversation, for staff follow-up: its category
-    ("command" when the person typed the crisis word) and when; never the words."""
+    ("command" when the person typed the crisis word), when, and the question it came
+    at (the flow and node ids; None before the first question or in a mark stored
+    before they were kept); never the words."""
 
     category: str
     at: datetime
+    node: str | None = None
+    flow: str | None = None
 
     def to_json(self) -> dict[str, str]:
-        return {"category": self.category, "at": self.at.isoformat()}
+        out = {"category": self.category, "at": self.at.isoformat()}
+        if self.node is not None:
+            out["node"] = self.node
+        if self.flow is not None:
+            out["flow"] = self.flow
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CrisisMark:
-        return cls(str(data["category"]), datetime.fromisoformat(data["at"]))
+        node, flow = data.get("node"), data.get("flow")
+        return cls(
+            str(data["category"]),
+            datetime.fromisoformat(data["at"]),
+            None if node is None else str(node),
+            None if flow is None else str(flow),
+        )
 
 
 @dataclass(frozen=True)

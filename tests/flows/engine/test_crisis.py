@@ -4,6 +4,7 @@ question; ordinary answers do not."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 from string import ascii_lowercase
 
@@ -12,6 +13,7 @@ import pytest
 from flows.engine import CrisisDetected, MessageCreated, QuestionAsked, TextInput, resume
 from flows.engine.crisis import MAX_CHARS, crisis_phrases, detect_crisis, edit_distance
 from flows.engine.crisis_text import allowed_typos, arabic_forms
+from flows.engine.session import CrisisMark
 from locales import render
 from tests.factories.engine import Chat, make_env, sessions_at_every_question
 
@@ -128,6 +130,18 @@ def test_the_crisis_message_gives_the_numbers_and_no_false_promise() -> None:
     assert chat.session.crisis
     [mark] = chat.session.crisis_marks
     assert mark.category == "suicide" and mark.at == chat.session.updated_at
+    # The question it came at (flow and node ids, not personal data), never the words.
+    assert (mark.flow, mark.node) == ("zelfmelding", chat.session.pending.node)
+    assert "leven" not in str(mark.to_json())
+
+
+def test_a_crisis_mark_survives_json_and_reads_marks_stored_without_a_node() -> None:
+    at = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    mark = CrisisMark("violence", at, "living", "zelfmelding")
+    assert CrisisMark.from_json(mark.to_json()) == mark
+    old = {"category": "suicide", "at": at.isoformat()}  # a session stored before
+    assert CrisisMark.from_json(old) == CrisisMark("suicide", at)
+    assert CrisisMark("suicide", at).to_json() == old
 
 
 def test_the_typed_crisis_word_gives_every_number() -> None:
