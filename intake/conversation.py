@@ -49,6 +49,7 @@ from intake.submission import to_new_pre_aanmelding
 from locales.languages import CHOICES, match_locale
 from storage.conversations import Conversation, ConversationKey
 from storage.database import Database
+from storage.drop_off import drop_off
 from storage.reference_codes import new_reference_code
 from storage.remembered import remembered
 from storage.unit_of_work import UnitOfWork
@@ -266,6 +267,7 @@ class ConversationService:
             return Turn((), self.default_locale, duplicate=True)
         stored = await uow.conversations.load(key)
         if stored is not None and stored.expired(self._clock()):
+            await drop_off(uow).add_abandoned([stored])  # where people stop: left here
             await uow.conversations.delete(key)
             stored = None
         # The open question before this input: only a channel that checks the token or
@@ -534,6 +536,14 @@ class ConversationService:
                 crisis = True
                 where = None if on_entry else session.flow_id
                 await _record_crisis(uow, key, event.categories, where)
+        # Where people stop: a path that ended in this turn is counted (storage.drop_off).
+        await drop_off(uow).add_turn(
+            key.channel,
+            stored,
+            sprint.events,
+            entry_flow=self.library.entry.id,
+            locale=session.locale,
+        )
         ended = any(isinstance(e, SessionStopped | SessionEnded) for e in sprint.events)
         if ended:
             if stored is not None:

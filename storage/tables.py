@@ -27,6 +27,7 @@ __all__ = [
     "SUBMITTER_KINDS",
     "AuditEventRow",
     "ConversationSessionRow",
+    "DropOffCountRow",
     "DuplicateLinkRow",
     "EncryptionKeyRow",
     "HandoffRow",
@@ -364,6 +365,22 @@ class ReportFactRow(SQLModel, table=True):
     decided_product: str | None = Field(default=None, max_length=30)
     intake_at: datetime | None = _utc(default=None)
     decided_at: datetime | None = _utc(default=None)
+
+
+class DropOffCountRow(SQLModel, table=True):
+    """Where people stop (storage.drop_off): per week (its Monday, Dutch time), flow,
+    prompt node, language and channel, how many conversations reached the node and
+    how many ended there without a submission. Counts only: no person, no answers."""
+
+    __tablename__ = "drop_off_counts"
+
+    period: date = Field(primary_key=True)
+    flow_id: str = Field(max_length=100, primary_key=True)
+    node_id: str = Field(max_length=100, primary_key=True)
+    language: str = Field(max_length=10, primary_key=True)
+    channel: str = Field(max_length=30, primary_key=True)
+    reached_count: int = 0
+    left_count: int = 0
 
 
 # Redaction (storage.erasure): the one change the audit log allows. A subject id may be
