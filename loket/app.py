@@ -17,6 +17,7 @@ from loket import (
     routes_admin,
     routes_auth,
     routes_case,
+    routes_drop_off,
     routes_privacy,
     routes_queue,
     routes_reports,
@@ -65,6 +66,7 @@ def create_loket_app(
         routes_queue,
         routes_case,
         routes_reports,
+        routes_drop_off,
         routes_admin,
         routes_privacy,
     ):

@@ -205,7 +205,7 @@ class SqlDropOffStore:
     async def choices(self) -> DropOffChoices:
         """The flows, languages and channels the counters hold, for a filter form."""
 
-        async def distinct(column: object) -> tuple[str, ...]:
+        async def distinct(column: Any) -> tuple[str, ...]:
             rows = await self._session.scalars(select(column).distinct())
             return tuple(sorted(str(v) for v in rows))
 
