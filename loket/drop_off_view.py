@@ -2,8 +2,10 @@
 flow's order, each with how many conversations reached it, how many ended there
 without sending, and the share that ended there.
 
-Counts from 1 to 4 show as "<5" (and their share not at all), so that a figure
-never points at one or two people a staff member may remember (docs/privacy.md).
+Counts below 5, 0 included, show as "<5" (and the share that stopped only when 5 or
+more stopped), so that a figure never points at one or two people a staff member may
+remember, and "none" cannot be told from "one" at a follow-up question whose reach
+follows from an answer (docs/privacy.md).
 The labels are the flows' own Dutch texts (translated for English staff through the
 shared catalog) and the dashboard's; the page translates them.
 """
@@ -31,7 +33,7 @@ __all__ = [
     "flow_title",
 ]
 
-SMALL_COUNT = 5  # counts below this (but above 0) show as "<5"
+SMALL_COUNT = 5  # counts below this show as "<5"
 
 ENTRY_TITLE = N_("Startscherm: voor wie en in welke taal")
 SUMMARY_LABEL = N_("Overzicht van de antwoorden, voor het versturen")
@@ -107,13 +109,13 @@ def _prompt_nodes(flow: Flow) -> list[tuple[str, str]]:
 
 
 def _count(n: int, locale: str) -> str:
-    if 0 < n < SMALL_COUNT:
+    if n < SMALL_COUNT:  # 0 too: "none" would tell a follow-up question from "one"
         return f"<{SMALL_COUNT}"
     return str(format_decimal(n, locale=locale))
 
 
 def _share(reached: int, left: int, locale: str) -> str:
-    if reached == 0 or 0 < left < SMALL_COUNT:
+    if left < SMALL_COUNT:  # (then reached >= left >= 5: never a division by zero)
         return ""
     return str(format_percent(left / reached, locale=locale))
 

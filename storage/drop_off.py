@@ -1,13 +1,16 @@
 """Where people stop: anonymous counters of the paths of ended conversations.
 
 When a conversation ends (`flows.engine.drop_off`), its path is added here: per week
-(the Monday it ended in, Dutch time), flow, prompt node, language and channel, one
-more conversation `reached` each node on the path and, when it ended without a
-submission, one more `left` at its open prompt. One batched upsert per ended
-conversation (or per purge), nothing on the steps in between. The counters hold no
-user hash, no reference, no answer and no time finer than a week: they are not about
-any person (docs/privacy.md). They are kept like the report facts (no retention
-period: anonymous statistics).
+(the Monday it ended in, Dutch time), flow, language and channel, one more
+conversation `reached` each node on the path and, when it ended without a
+submission, one more `left` at its open prompt. Nothing is written on the steps in
+between; an ending touches one counter row (three statements: create it if missing,
+lock it, add). The counters hold no user hash, no reference, no answer and no time
+finer than a week: they are not about any person (docs/privacy.md), and are kept
+like the report facts (anonymous statistics, no retention period). The per-node
+counts are encrypted all the same (`SensitiveJSON`): which questions a conversation
+reached follows from its answers, so node ids such as `recent_detention` never sit
+in clear next to a week, a language and a channel.
 
 Use it from a unit of work: `drop_off(uow)`; it never commits. A stored conversation
 (`Conversation.state`: `{"stage": "flow", "session": ...}`, as `intake.conversation`
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,8 +50,8 @@ __all__ = [
     "week_of",
 ]
 
-_KEY = ("period", "flow_id", "node_id", "language", "channel")
-_Key = tuple[date, str, str, str, str]
+_KEY = ("period", "flow_id", "language", "channel")
+_Key = tuple[date, str, str, str]
 
 
 def week_of(moment: datetime) -> date:
@@ -104,36 +107,48 @@ class SqlDropOffStore:
         self._session, self._clock, self._dialect = session, clock, dialect
 
     async def add(self, channel: str, paths: Iterable[Path]) -> None:
-        """Count the paths of conversations that ended now on `channel`: one upsert
-        for all of them (none when there is nothing to count)."""
+        """Count the paths of conversations that ended now on `channel`. Per counter
+        row touched (week, flow, language, channel; usually one): make sure it exists,
+        lock it, add. Nothing when there is nothing to count."""
         period = week_of(self._clock())
-        counts: dict[_Key, list[int]] = {}
+        grouped: dict[_Key, dict[str, list[int]]] = {}
         for path in paths:
+            nodes = grouped.setdefault((period, path.flow_id, path.locale, channel), {})
             for node in path.reached:
-                key = (period, path.flow_id, node, path.locale, channel)
-                counts.setdefault(key, [0, 0])[0] += 1
+                nodes.setdefault(node, [0, 0])[0] += 1
             if path.left is not None:
-                key = (period, path.flow_id, path.left, path.locale, channel)
-                counts.setdefault(key, [0, 0])[1] += 1
-        if not counts:
-            return
-        # In key order: two transactions that count the same nodes lock their rows in
-        # the same order (PostgreSQL), so they wait for each other, never deadlock.
-        rows = [
-            {**dict(zip(_KEY, key, strict=True)), "reached_count": n[0], "left_count": n[1]}
-            for key, n in sorted(counts.items())
-        ]
+                nodes.setdefault(path.left, [0, 0])[1] += 1
+        # In key order: two transactions that count in the same rows lock them in the
+        # same order (PostgreSQL), so they wait for each other, never deadlock.
+        for key, added in sorted(grouped.items()):
+            await self._add_to_row(key, added)
+
+    async def _add_to_row(self, key: _Key, added: Mapping[str, list[int]]) -> None:
+        where = dict(zip(_KEY, key, strict=True))
         insert = postgresql_insert if self._dialect == "postgresql" else sqlite_insert
-        statement = insert(DropOffCountRow).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(_KEY),
-            set_={
-                "reached_count": col(DropOffCountRow.reached_count)
-                + statement.excluded.reached_count,
-                "left_count": col(DropOffCountRow.left_count) + statement.excluded.left_count,
-            },
+        await self._session.execute(
+            insert(DropOffCountRow)
+            .values(**where, counts={})
+            .on_conflict_do_nothing(index_elements=list(_KEY))
         )
-        await self._session.execute(statement)
+        found = (
+            await self._session.execute(
+                select(col(DropOffCountRow.id), col(DropOffCountRow.counts))
+                .where(*(getattr(DropOffCountRow, name) == value for name, value in where.items()))
+                .with_for_update()
+            )
+        ).one()
+        counts = {node: list(pair) for node, pair in dict(found[1]).items()}
+        for node, (reached, left) in added.items():
+            total = counts.setdefault(node, [0, 0])
+            total[0] += reached
+            total[1] += left
+        await self._session.execute(
+            update(DropOffCountRow)
+            .where(col(DropOffCountRow.id) == found[0])
+            .values(counts=counts)
+            .execution_options(synchronize_session=False)
+        )
 
     async def add_turn(
         self,
@@ -180,8 +195,6 @@ class SqlDropOffStore:
 
     async def figures(self, where: DropOffFilter) -> list[DropOffFigure]:
         """The counters summed per flow and node for `where`, by flow and node id."""
-        reached = func.sum(col(DropOffCountRow.reached_count))
-        left = func.sum(col(DropOffCountRow.left_count))
         conditions = [
             col(DropOffCountRow.period) >= where.first,
             col(DropOffCountRow.period) <= where.last,
@@ -193,14 +206,16 @@ class SqlDropOffStore:
         ):
             if value is not None:
                 conditions.append(column == value)
-        statement = (
-            select(col(DropOffCountRow.flow_id), col(DropOffCountRow.node_id), reached, left)
-            .where(*conditions)
-            .group_by(col(DropOffCountRow.flow_id), col(DropOffCountRow.node_id))
-            .order_by(col(DropOffCountRow.flow_id), col(DropOffCountRow.node_id))
+        rows = await self._session.execute(
+            select(col(DropOffCountRow.flow_id), col(DropOffCountRow.counts)).where(*conditions)
         )
-        result = await self._session.execute(statement)
-        return [DropOffFigure(f, n, int(r or 0), int(lft or 0)) for f, n, r, lft in result]
+        sums: dict[tuple[str, str], list[int]] = {}
+        for flow_id, counts in rows:
+            for node, (reached, left) in dict(counts).items():
+                total = sums.setdefault((str(flow_id), str(node)), [0, 0])
+                total[0] += int(reached)
+                total[1] += int(left)
+        return [DropOffFigure(f, n, r, lft) for (f, n), (r, lft) in sorted(sums.items())]
 
     async def choices(self) -> DropOffChoices:
         """The flows, languages and channels the counters hold, for a filter form."""

@@ -16,6 +16,7 @@ from storage.drop_off import DropOffFigure, DropOffFilter, drop_off, week_of
 from storage.tables import DropOffCountRow
 from tests.factories.databases import Backend
 from tests.factories.drop_off import SEED_MOMENT, WEEK_1, WEEK_2, seed_conversations
+from tests.factories.tables import raw_dump
 
 VELDWERK = (
     "consent",
@@ -56,8 +57,9 @@ async def counters(database: Database) -> dict[tuple[date, str, str, str, str], 
     async with database.unit_of_work(write=False) as uow:
         rows = await uow.session.scalars(select(DropOffCountRow))
         return {
-            (r.period, r.flow_id, r.node_id, r.language, r.channel): (r.reached_count, r.left_count)
+            (r.period, r.flow_id, node, r.language, r.channel): (reached, left)
             for r in rows
+            for node, (reached, left) in r.counts.items()
         }
 
 
@@ -123,22 +125,25 @@ async def test_a_step_on_the_way_writes_no_counter(backend: Backend, database: D
     assert await counters(database) == {(WEEK_1, "start", "who", "nl", "web"): (1, 0)}
 
 
-async def test_the_counters_hold_nothing_about_a_person(database: Database) -> None:
+async def test_the_counters_hold_nothing_about_a_person(
+    backend: Backend, database: Database
+) -> None:
+    """No person, no answer; and the questions reached (which follow from answers)
+    are not in clear either."""
+    await seed_conversations(database, backend.clock)
     async with database.unit_of_work(write=False) as uow:
         columns = await uow.session.run_sync(
             lambda session: {
                 c["name"] for c in inspect(session.connection()).get_columns("drop_off_counts")
             }
         )
-    assert columns == {
-        "period",
-        "flow_id",
-        "node_id",
-        "language",
-        "channel",
-        "reached_count",
-        "left_count",
-    }
+    assert columns == {"id", "period", "flow_id", "language", "channel", "counts"}
+    raw = "\n".join(line for line in (await raw_dump(database)).splitlines() if "drop_off" in line)
+    assert (
+        raw.count("drop_off_counts: ") == 9
+    )  # 7 (week, flow, language, channel) in week 1, 2 in week 2
+    for node in ("consent", "name", "living", "who", "summary", "justice"):
+        assert node not in raw
 
 
 def test_a_week_starts_on_monday_in_dutch_time() -> None:

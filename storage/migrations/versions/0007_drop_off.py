@@ -1,6 +1,6 @@
-"""Where people stop: anonymous counts per week, flow, question, language and channel
-of the conversations that reached a question and of those that ended there without
-a submission (storage.drop_off). No person, no answers.
+"""Where people stop: anonymous counts per week, flow, language and channel, for each
+question, of the conversations that reached it and of those that ended there without
+a submission (storage.drop_off), encrypted. No person, no answers.
 
 Revision ID: 0007d
 Revises: 0006
@@ -23,15 +23,19 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "drop_off_counts",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("period", sa.Date(), nullable=False),
         sa.Column("flow_id", sa.String(length=100), nullable=False),
-        sa.Column("node_id", sa.String(length=100), nullable=False),
         sa.Column("language", sa.String(length=10), nullable=False),
         sa.Column("channel", sa.String(length=30), nullable=False),
-        sa.Column("reached_count", sa.Integer(), nullable=False),
-        sa.Column("left_count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "period", "flow_id", "node_id", "language", "channel", name=op.f("pk_drop_off_counts")
+        sa.Column("counts", sa.LargeBinary(), nullable=False),  # SensitiveJSON
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_drop_off_counts")),
+        sa.UniqueConstraint(
+            "period",
+            "flow_id",
+            "language",
+            "channel",
+            name=op.f("uq_drop_off_counts_period_flow_id_language_channel"),
         ),
     )
 
