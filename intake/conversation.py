@@ -536,6 +536,12 @@ class ConversationService:
                 crisis = True
                 where = None if on_entry else session.flow_id
                 await _record_crisis(uow, key, event.categories, where)
+        ended = any(isinstance(e, SessionStopped | SessionEnded) for e in sprint.events)
+        if ended:
+            if stored is not None:
+                await uow.conversations.delete(key)
+        else:
+            await self._save(uow, key, stored, session)
         # Where people stop: a path that ended in this turn is counted (storage.drop_off).
         await drop_off(uow).add_turn(
             key.channel,
@@ -544,12 +550,6 @@ class ConversationService:
             entry_flow=self.library.entry.id,
             locale=session.locale,
         )
-        ended = any(isinstance(e, SessionStopped | SessionEnded) for e in sprint.events)
-        if ended:
-            if stored is not None:
-                await uow.conversations.delete(key)
-        else:
-            await self._save(uow, key, stored, session)
         return Turn(
             tuple(_outgoing(sprint)),
             session.locale,  # the engine keeps every language change on the session
