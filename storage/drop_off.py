@@ -110,9 +110,12 @@ class SqlDropOffStore:
         """Count the paths of conversations that ended now on `channel`. Per counter
         row touched (week, flow, language, channel; usually one): make sure it exists,
         lock it, add. Nothing when there is nothing to count."""
+        await self._count((channel, path) for path in paths)
+
+    async def _count(self, ended: Iterable[tuple[str, Path]]) -> None:
         period = week_of(self._clock())
         grouped: dict[_Key, dict[str, list[int]]] = {}
-        for path in paths:
+        for channel, path in ended:
             nodes = grouped.setdefault((period, path.flow_id, path.locale, channel), {})
             for node in path.reached:
                 nodes.setdefault(node, [0, 0])[0] += 1
@@ -184,14 +187,13 @@ class SqlDropOffStore:
         )
 
     async def _add_states(self, states: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
-        by_channel: dict[str, list[Path]] = {}
+        ended = []
         for channel, state in states:
             session = session_of(state)
             path = open_path(session) if session is not None else None
             if path is not None:
-                by_channel.setdefault(channel, []).append(path)
-        for channel, paths in sorted(by_channel.items()):
-            await self.add(channel, paths)
+                ended.append((channel, path))
+        await self._count(ended)
 
     async def figures(self, where: DropOffFilter) -> list[DropOffFigure]:
         """The counters summed per flow and node for `where`, by flow and node id."""
