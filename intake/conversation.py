@@ -51,6 +51,7 @@ from locales.languages import CHOICES, match_locale
 from storage.conversations import Conversation, ConversationKey
 from storage.crisis_signs import crisis_signs
 from storage.database import Database
+from storage.drop_off import drop_off
 from storage.reference_codes import new_reference_code
 from storage.remembered import remembered
 from storage.unit_of_work import UnitOfWork
@@ -273,6 +274,7 @@ class ConversationService:
             return Turn((), self.default_locale, duplicate=True)
         stored = await uow.conversations.load(key)
         if stored is not None and stored.expired(self._clock()):
+            await drop_off(uow).add_abandoned([stored])  # where people stop: left here
             await uow.conversations.delete(key)
             stored = None
         # The open question before this input: only a channel that checks the token or
@@ -568,6 +570,14 @@ class ConversationService:
             started = (await self._save(uow, key, stored, session, seen)).created_at
         if signs is not None:
             await crisis_signs(uow).record(key, started, signs)
+        # Where people stop: a path that ended in this turn is counted (storage.drop_off).
+        await drop_off(uow).add_turn(
+            key.channel,
+            stored,
+            sprint.events,
+            entry_flow=self.library.entry.id,
+            locale=session.locale,
+        )
         return Turn(
             tuple(_outgoing(sprint)),
             session.locale,  # the engine keeps every language change on the session

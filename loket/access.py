@@ -4,6 +4,7 @@
 |---|---|---|---|
 | `cases`: queue, detail, actions | own regions | all regions | - |
 | `reports` | - | yes | - |
+| `statistics`: where people stop (anonymous counts) | - | yes | yes |
 | `audit`: the audit log and its export | - | - | yes |
 | `accounts`: the list of staff accounts | - | - | yes |
 | `privacy`: erasure requests, erasing a person | - | yes | yes |
@@ -14,7 +15,9 @@ regions answers 404, exactly as one that does not exist, so guessing reference c
 reveals nothing. Pre-aanmeldingen from outside Zuid-Limburg (no region) are seen by
 coordinators only. A beheerder manages accounts and reads the audit log, which holds
 ids and codes only; a beheerder sees no client data: a beheerder can carry out an
-erasure by reference code (docs/privacy.md) without seeing the record.
+erasure by reference code (docs/privacy.md) without seeing the record. Where people
+stop (`statistics`) holds counts only, nothing about any person: coordinators and
+beheerders both read it.
 """
 
 from __future__ import annotations
@@ -50,14 +53,23 @@ class Permission(StrEnum):
     ACCOUNTS = "accounts"
     PRIVACY = "privacy"
     ACCESS_COPY = "access_copy"
+    STATISTICS = "statistics"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MEDEWERKER: frozenset({Permission.CASES}),
     Role.COORDINATOR: frozenset(
-        {Permission.CASES, Permission.REPORTS, Permission.PRIVACY, Permission.ACCESS_COPY}
+        {
+            Permission.CASES,
+            Permission.REPORTS,
+            Permission.PRIVACY,
+            Permission.ACCESS_COPY,
+            Permission.STATISTICS,
+        }
     ),
-    Role.BEHEERDER: frozenset({Permission.AUDIT, Permission.ACCOUNTS, Permission.PRIVACY}),
+    Role.BEHEERDER: frozenset(
+        {Permission.AUDIT, Permission.ACCOUNTS, Permission.PRIVACY, Permission.STATISTICS}
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from loket import (
     routes_auth,
     routes_case,
     routes_crisis,
+    routes_drop_off,
     routes_privacy,
     routes_queue,
     routes_reports,
@@ -75,6 +76,7 @@ def create_loket_app(
         routes_case,
         routes_crisis,
         routes_reports,
+        routes_drop_off,
         routes_admin,
         routes_privacy,
     ):

@@ -20,6 +20,9 @@ What stays, and why (docs/privacy.md):
   reference codes, the chat's hash prefix) are replaced by a pseudonym made with a
   random salt that is thrown away: events of one record stay together, and nothing
   links them to the person any more. The erasure itself is recorded with counts only.
+- where a conversation in progress stopped: before it goes, it is added to the
+  anonymous drop-off counts (`storage.drop_off`: one more conversation reached its
+  questions and left at the open one; no answers, nothing about the person).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlmodel import col
 
 from storage.crisis_signs import crisis_signs
+from storage.drop_off import drop_off
 from storage.handoffs import handoffs
 from storage.lifecycle import FINAL_STATUSES, Status
 from storage.remembered import remembered
@@ -209,13 +213,15 @@ async def delete_pre_aanmeldingen(uow: UnitOfWork, rows: list[PreAanmeldingRow])
 
 
 async def _erase_chat(uow: UnitOfWork, person: Person) -> dict[str, int]:
+    the_chat = (
+        col(ConversationSessionRow.channel) == person.channel,
+        col(ConversationSessionRow.user_hash) == person.user_hash,
+    )
+    await drop_off(uow).add_abandoned_where(*the_chat)  # anonymous: where it stopped
     counts = {
         "conversation_sessions": await _execute(
             uow,
-            delete(ConversationSessionRow).where(
-                col(ConversationSessionRow.channel) == person.channel,
-                col(ConversationSessionRow.user_hash) == person.user_hash,
-            ),
+            delete(ConversationSessionRow).where(*the_chat),
         ),
         "outbox_messages": await _execute(
             uow,

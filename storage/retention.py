@@ -22,6 +22,9 @@ The reasoning is in docs/privacy.md. A row goes once its period has fully passed
 exactly 30 days after the last answer a conversation is purged, one second earlier
 it is kept.
 
+An unfinished conversation that goes is first counted where it stopped
+(`storage.drop_off`: anonymous counts, no answers).
+
 Anonymous report facts (`report_facts`) keep what the yearly figures need: region,
 advised and decided product, submitter kind, convenant partner, status, and the days
 (Dutch time) of submission, intake and decision; no reference, no person, no answers.
@@ -37,6 +40,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlmodel import col
 
 from storage.crisis_signs import crisis_signs
+from storage.drop_off import drop_off
 from storage.erasure import delete_pre_aanmeldingen
 from storage.lifecycle import Status
 from storage.reports import LOKET_TIME_ZONE
@@ -139,14 +143,13 @@ async def purge(
     then roll back (nothing changes, nothing is audited)."""
     now = uow.now()
     counts: dict[str, int] = {}
+    ran_out = or_(
+        col(ConversationSessionRow.updated_at) <= now - policy.conversation,
+        col(ConversationSessionRow.expires_at) <= now,
+    )
+    await drop_off(uow).add_abandoned_where(ran_out)  # where people stop: left there
     counts["conversation_sessions"] = await _count(
-        uow,
-        delete(ConversationSessionRow).where(
-            or_(
-                col(ConversationSessionRow.updated_at) <= now - policy.conversation,
-                col(ConversationSessionRow.expires_at) <= now,
-            )
-        ),
+        uow, delete(ConversationSessionRow).where(ran_out)
     )
     counts["crisis_signs"] = await crisis_signs(uow).purge(policy.conversation)
     counts["web_chats"] = await _count(

@@ -33,6 +33,7 @@ __all__ = [
     "ConversationSessionRow",
     "CrisisSignCountRow",
     "CrisisSignRow",
+    "DropOffCountRow",
     "DuplicateLinkRow",
     "EncryptionKeyRow",
     "HandoffRow",
@@ -453,6 +454,25 @@ class ReportFactRow(SQLModel, table=True):
     decided_product: str | None = Field(default=None, max_length=30)
     intake_at: datetime | None = _utc(default=None)
     decided_at: datetime | None = _utc(default=None)
+
+
+class DropOffCountRow(SQLModel, table=True):
+    """Where people stop (storage.drop_off): per week (its Monday, Dutch time), flow,
+    language and channel, for each prompt node how many ended conversations reached
+    it and how many ended there without a submission: `counts` is {node id:
+    [reached, left]}. Counts only, no person, no answers; encrypted all the same,
+    since which questions were reached follows from answers (a question asked only
+    after a "yes" to justice contact)."""
+
+    __tablename__ = "drop_off_counts"
+    __table_args__ = (UniqueConstraint("period", "flow_id", "language", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: date
+    flow_id: str = Field(max_length=100)
+    language: str = Field(max_length=10)
+    channel: str = Field(max_length=30)
+    counts: dict[str, Any] = Field(sa_type=SensitiveJSON("drop_off_counts.counts"))
 
 
 # Redaction (storage.erasure): the one change the audit log allows. A subject id may be

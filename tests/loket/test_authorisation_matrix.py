@@ -37,6 +37,8 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/reports/confusion.csv", {}),
     ("GET", "/reports/figures.xlsx", {}),
     ("GET", "/reports/confusion.xlsx", {}),
+    ("GET", "/drop-off", {}),
+    ("GET", "/drop-off?from=2025-01-06&to=2025-03-30&language=nl&channel=web", {}),
     ("GET", "/audit", {}),
     ("GET", "/audit.csv", {}),
     ("GET", "/accounts", {}),
@@ -58,6 +60,8 @@ def expected(role: str | None, path: str) -> str | int:
         if role == "maas" and "{park}" in path:
             return NOT_FOUND
         return OK
+    if path.startswith("/drop-off"):  # counts only: coordinators and beheerders
+        return OK if role in ("coord", "beheer") else FORBIDDEN
     if path.startswith("/reports"):
         return OK if role == "coord" else FORBIDDEN
     return OK if role == "beheer" else FORBIDDEN
