@@ -4,7 +4,7 @@ messages the dashboard sends when staff change a status or ask a question."""
 
 from __future__ import annotations
 
-from flows.texts import N_
+from flows.texts import N_, Text
 
 __all__ = [
     "ALSO_CALL_OR_MAIL",
@@ -17,6 +17,7 @@ __all__ = [
     "STATUS_CHANGED",
     "STATUS_TEXTS",
     "STATUS_UNKNOWN",
+    "status_text",
 ]
 
 # Keys are the lifecycle's status values (storage.lifecycle.Status).
@@ -30,11 +31,20 @@ STATUS_TEXTS: dict[str, str] = {
     "geaccepteerd": N_("Je bent aangenomen. Het loket neemt contact met je op."),
     "doorverwezen": N_("Het loket heeft je doorverwezen naar een andere organisatie."),
     "afgewezen": N_(
-        "Het loket kan je niet aannemen. Wil je weten waarom? Neem dan contact op met het loket."
+        "Het loket kan je niet aannemen. Wil je weten waarom? Neem dan contact op met het "
+        "loket. {loket_contact}"
     ),
     "ingetrokken": N_("Deze aanmelding is ingetrokken."),
 }
 STATUS_UNKNOWN = N_("Een medewerker van het loket bekijkt je aanmelding.")
+
+
+def status_text(status: str, loket_contact: Text) -> Text:
+    """The sentence of a status; `loket_contact` (operator data) for the statuses whose
+    sentence asks the person to contact the loket."""
+    return Text(STATUS_TEXTS.get(status, STATUS_UNKNOWN), {"loket_contact": loket_contact})
+
+
 STATUS_CHANGED = N_("Nieuws over je aanmelding {reference}:")
 QUESTION_FROM_LOKET = N_("Het loket heeft een vraag over je aanmelding {reference}: {question}")
 # Under a question or news in Telegram: where to answer (the web chat's inbox).

@@ -33,12 +33,11 @@ from flows.notices import (
     EMAIL_SUBJECT,
     QUESTION_FROM_LOKET,
     STATUS_CHANGED,
-    STATUS_TEXTS,
-    STATUS_UNKNOWN,
+    status_text,
 )
 from flows.service_directory import ServiceDirectory
 from flows.service_texts import loket_contact
-from flows.texts import Text
+from flows.texts import Text, placeholders
 from intake.email_address import (
     EMAIL_CHANNEL,
     InvalidEmailAddress,
@@ -168,7 +167,7 @@ class WayBack:
         await case_messages(uow).add(
             item.id, "loket", "status", {"status": item.status.value}, staff_user_id=staff_user_id
         )
-        status = Text(STATUS_TEXTS.get(item.status.value, STATUS_UNKNOWN))
+        status = status_text(item.status.value, loket_contact(self._directory))
         news = (Text(STATUS_CHANGED, {"reference": item.reference}), status)
         return await self._notify(uow, item, news)
 
@@ -199,7 +198,8 @@ class WayBack:
             assert route.kind == "inbox" or route.address is not None
             if route.kind == "telegram" and route.address and item.channel_user_hash:
                 lines = [*texts, Text(ANSWER_AT_LINK, {"link": link})] if link else list(texts)
-                lines.append(Text(ALSO_CALL_OR_MAIL, {"loket_contact": contact}))
+                if not any("loket_contact" in placeholders(t.msgid) for t in lines):
+                    lines.append(Text(ALSO_CALL_OR_MAIL, {"loket_contact": contact}))
                 text = "\n".join(render(t, item.language) for t in lines)
                 await uow.outbox.enqueue(
                     "telegram", item.channel_user_hash, route.address, {"text": text}

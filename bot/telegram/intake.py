@@ -392,7 +392,9 @@ class TelegramIntake:
             PreAanmeldingFilter(channel_user_hash=key.user_hash)
         )
         draft = view is not None and view.flow_id is not None
-        return self._texts(status_texts(records, draft=draft), incoming, view)
+        contact = loket_contact(self.service.directory)
+        texts = status_texts(records, draft=draft, loket_contact=contact)
+        return self._texts(texts, incoming, view)
 
     async def _web_chat(self, uow: UnitOfWork, view: Turn | None, incoming: Incoming) -> Reply:
         """/webchat: a one-time link that moves the intake in progress to the web chat

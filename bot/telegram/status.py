@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.telegram import wording
-from flows.notices import STATUS_TEXTS, STATUS_UNKNOWN
+from flows.notices import status_text
 from flows.texts import Text
 from storage.lifecycle import Status
 from storage.pre_aanmeldingen import PreAanmelding
@@ -18,8 +18,11 @@ __all__ = ["SHOWN", "status_texts"]
 SHOWN = 3  # the newest few; older ones are in the loket's records
 
 
-def status_texts(records: Sequence[PreAanmelding], *, draft: bool) -> list[Text]:
-    """Newest first: each reference with its date, then its status in one sentence."""
+def status_texts(
+    records: Sequence[PreAanmelding], *, draft: bool, loket_contact: Text
+) -> list[Text]:
+    """Newest first: each reference with its date, then its status in one sentence
+    (`loket_contact`: operator data, for a status that asks to contact the loket)."""
     texts: list[Text] = []
     newest = sorted(records, key=lambda r: (r.created_at, r.id), reverse=True)[:SHOWN]
     for record in newest:
@@ -29,7 +32,7 @@ def status_texts(records: Sequence[PreAanmelding], *, draft: bool) -> list[Text]
                 {"reference": record.reference, "date": record.created_at.date()},
             )
         )
-        texts.append(Text(STATUS_TEXTS.get(Status(record.status).value, STATUS_UNKNOWN)))
+        texts.append(status_text(Status(record.status).value, loket_contact))
     if not newest:
         texts.append(Text(wording.STATUS_NONE))
     if draft:

@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.web.pages import render_template
 from bot.web.routes import ChatPost, Post, WebChatRoutes, accepted_locale
 from bot.web.session_cookie import new_form_id, valid_form_id
-from flows.notices import STATUS_TEXTS, STATUS_UNKNOWN
+from flows.notices import status_text
 from flows.service_texts import loket_contact
 from flows.texts import N_, Text
 from intake.inbox_links import read_link_token
@@ -55,16 +55,17 @@ NOTICES = {
     "codes": N_("Je hebt te vaak een code geprobeerd. Probeer het over een uur opnieuw."),
     "stopped": N_(
         "Het loket neemt geen contact meer met je op. Wil je later toch verder? Neem dan "
-        "zelf contact op met het loket en noem je aanmeldcode."
+        "zelf contact op met het loket en noem je aanmeldcode. {loket_contact}"
     ),
     "closed": N_(
-        "Deze aanmelding is afgesloten. Je kunt hier niet meer antwoorden. Neem contact op "
-        "met het loket als je nog een vraag hebt."
+        "Deze aanmelding is afgesloten. Je kunt hier niet meer antwoorden. Heb je nog een "
+        "vraag? Neem dan contact op met het loket. {loket_contact}"
     ),
     "empty": N_("Schrijf eerst je antwoord."),
     "too-fast": N_("Je gaat te snel. Wacht een paar seconden en probeer het opnieuw."),
     "link-expired": N_(
-        "Deze link werkt niet meer. Vul je code in, of neem contact op met het loket."
+        "Deze link werkt niet meer. Vul je code in, of neem contact op met het loket. "
+        "{loket_contact}"
     ),
     "closed-here": N_("Je berichten zijn nu gesloten op dit apparaat."),
     "refused": N_("Dat ging niet goed. Probeer het opnieuw."),
@@ -87,6 +88,7 @@ class InboxPages:
         self.chats = routes.chats
         self.way_back = routes.chats.way_back
         self.database = routes.chats.database
+        self.contact = loket_contact(routes.chats.service.directory)  # operator data
 
     # --- reading ----------------------------------------------------------------------
 
@@ -102,7 +104,7 @@ class InboxPages:
         when = str(format_datetime(message.at.astimezone(TIME_ZONE), "short", locale=locale))
         body = message.body
         if message.kind == "status":
-            status = Text(STATUS_TEXTS.get(str(body.get("status")), STATUS_UNKNOWN))
+            status = status_text(str(body.get("status")), self.contact)
             return ShownMessage(
                 render(Text(FROM_LOKET_NEWS), locale), (render(status, locale),), when, False
             )
@@ -158,7 +160,9 @@ class InboxPages:
 
         inbox = await self.database.run(read) if visit.trusted else None
         locale = self._locale(request, visit, inbox.item if inbox else None)
-        notice = render(Text(NOTICES[notice_key]), locale) if notice_key in NOTICES else None
+        notice = None
+        if notice_key in NOTICES:
+            notice = render(Text(NOTICES[notice_key], {"loket_contact": self.contact}), locale)
         token = None
         if inbox is None and request.query_params.get("t"):
             token = request.query_params["t"][:80]

@@ -55,9 +55,12 @@ def test_every_command_that_opens_the_database_refuses_it(
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(
-        f"intake {command_name(args)}: the SQLite database {file} is damaged (quick_check: "
-    )
+    # Found by the integrity check before the database is opened: a line of its report,
+    # or its own error when the page it reads first is the one overwritten (which page
+    # that is depends on the schema's size).
+    prefix = f"intake {command_name(args)}: the SQLite database {file} is damaged ("
+    assert lines[0].startswith(prefix)
+    assert lines[0][len(prefix) :].startswith(("quick_check: ", "database disk image is malformed"))
     assert lines[0].endswith(WHAT_TO_DO)
     assert result.stdout == ""
     assert fingerprint(file) == before

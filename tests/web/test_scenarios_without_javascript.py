@@ -36,7 +36,7 @@ async def test_every_scenario_through_the_page(
     reference = record.reference  # type: ignore[attr-defined]
     assert any(reference in bubble.text for bubble in page.bubbles)
     # The way to the loket's messages later: this page, or the codes on another device.
-    assert any("Schrijf de code op" in bubble.text for bubble in page.bubbles)
+    assert any("/chat/berichten" in bubble.text for bubble in page.bubbles)
     # The end: the answers are erased from the page's transcript; a new start is offered.
     assert page.said_by_me() == []
     assert page.forms_with("new-chat") and page.code is None
