@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 
-from flows.referrals import referrals_of
 from flows.regions import region_data
-from flows.routing import Recommendation
 from flows.screening_profile import FieldProblem, ProfileError, ScreeningProfile, parse_profile
-from flows.service_directory import ServiceDirectory
-from flows.service_texts import SAMPLE_NOTE, loket_contact
 from flows.texts import N_, Text
 from locales import render
+
+if TYPE_CHECKING:  # the text answer's modules are imported by `human_output` alone
+    from flows.routing import Recommendation
+    from flows.service_directory import ServiceDirectory
 
 __all__ = ["human_output", "json_output", "load_profile"]
 
@@ -64,6 +65,8 @@ def human_output(
     recommendation: Recommendation, locale: str, directory: ServiceDirectory, on: date
 ) -> str:
     from flows.products import PRODUCT_LINES, PRODUCT_NAMES
+    from flows.referrals import referrals_of
+    from flows.service_texts import SAMPLE_NOTE, loket_contact
 
     if recommendation.product:
         headline = Text(
