@@ -3,7 +3,8 @@
 It builds, once per process, the one `Database` (one engine and its pool, sized by
 `DATABASE_POOL_*`), the operator's service data and the one `ConversationService`,
 and hands them to every part: the web chat, Telegram (in the lifespan), the e-mail
-deliverer (always: SMTP or the mail folder), the daily purge, the dashboard and the
+deliverer (always: SMTP or the mail folder), WhatsApp (when configured: the webhook
+at /whatsapp/webhook and its outbox deliverer), the daily purge, the dashboard and the
 health probes (/healthz, /readyz: bot/health.py). One
 lifespan starts the background parts and, at the end, stops them and disposes of
 the database it made. This is the one module that sees
@@ -28,6 +29,7 @@ from fastapi import FastAPI
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.whatsapp.config import WhatsAppConfig
     from intake.conversation import ConversationService
     from intake.privacy import PrivacyService
     from storage.database import Database
@@ -56,6 +58,22 @@ def _service(settings: Settings, database: Database) -> ConversationService:
         default_locale=settings.default_locale,
         directory=load_service_directory(settings),
     )
+
+
+def _whatsapp(settings: Settings) -> WhatsAppConfig | None:
+    """The WhatsApp channel's settings, when it is configured (bot/whatsapp/config.py)."""
+    if not any(
+        (
+            settings.whatsapp_token,
+            settings.whatsapp_phone_number_id,
+            settings.whatsapp_app_secret,
+            settings.whatsapp_verify_token,
+        )
+    ):
+        return None  # not configured: nothing of the channel is imported
+    from bot.whatsapp.config import whatsapp_config
+
+    return whatsapp_config(settings)
 
 
 def create_app(
@@ -88,6 +106,7 @@ def create_app(
     privacy = _privacy(service)
     email = email_deliverer(settings, db)  # refuses unusable e-mail settings now
     telegram = settings.telegram_bot_token is not None
+    whatsapp = _whatsapp(settings)  # None unless configured; refuses a partial one
     metrics = Metrics()
     db.retry_listeners.append(metrics.database_retry)
 
@@ -109,6 +128,12 @@ def create_app(
                     telegram_lifespan(settings, db, service=service, privacy=privacy)(app)
                 )
                 app.state.telegram.intake.listen(metrics.telegram_update)
+            if whatsapp is not None:  # the runner (docs/whatsapp.md)
+                from bot.whatsapp.runner import whatsapp_lifespan
+
+                await stack.enter_async_context(
+                    whatsapp_lifespan(whatsapp, service, privacy=privacy)(app)
+                )
             yield
 
     app = FastAPI(
@@ -125,6 +150,10 @@ def create_app(
         from bot.telegram.webhook import telegram_webhook_router
 
         app.include_router(telegram_webhook_router())
+    if whatsapp is not None:
+        from bot.whatsapp.webhook import whatsapp_webhook_router
+
+        app.include_router(whatsapp_webhook_router())
     mount_health(app, db)
     token = settings.metrics_token
     add_metrics_route(app, metrics, db, token.get_secret_value() if token else None)

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     web_chat_url: str | None = Field(
         default=None, description="The web chat, e.g. https://.../chat"
     )
+    # WhatsApp (docs/whatsapp.md): the Cloud API, webhook mode. The channel runs when
+    # the first four are set; some but not all of them stop `intake serve`.
+    whatsapp_token: SecretStr | None = Field(default=None)
+    whatsapp_phone_number_id: str | None = Field(default=None)
+    whatsapp_app_secret: SecretStr | None = Field(default=None)
+    whatsapp_verify_token: SecretStr | None = Field(default=None)
+    whatsapp_api_base_url: str = Field(default="https://graph.facebook.com/v21.0")
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     secret_key: SecretStr | None = Field(default=None)
@@ -111,6 +118,10 @@ class Settings(BaseSettings):
         "telegram_webhook_secret",
         "telegram_staff_chat_id",
         "web_chat_url",
+        "whatsapp_token",
+        "whatsapp_phone_number_id",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
         "encryption_key",
         "encryption_keys_old",
         "service_directory_file",

@@ -299,6 +299,11 @@ class OutboxMessageRow(SQLModel, table=True):
     delivered_at: datetime | None = _utc(default=None)
     given_up_at: datetime | None = _utc(default=None)
     last_error: str | None = Field(default=None, max_length=200)
+    # The channel's own id of the message once sent (WhatsApp: the `wamid`), and the
+    # latest status the channel reported for it (sent, delivered, read, failed).
+    provider_message_id: str | None = Field(default=None, max_length=128, index=True)
+    provider_status: str | None = Field(default=None, max_length=20)
+    provider_status_at: datetime | None = _utc(default=None)
 
 
 class WebChatRow(SQLModel, table=True):

@@ -1,5 +1,5 @@
 """`intake serve`: the whole service on one ASGI app (web chat, dashboard, Telegram,
-/healthz, /readyz), after checking the flows, the operator's data, the catalogs, the
+WhatsApp, /healthz, /readyz), after checking the flows, the operator's data, the catalogs, the
 key and the database (each problem stops the start with one line that says what to
 do, never a traceback), and making the data directory, its keys and the database when
 missing (as `intake init` does). Then one line for the person who started it: where
@@ -42,6 +42,7 @@ def serve(host: str | None, port: int | None) -> None:
     _check_flows()
     _check_service_data(settings)
     _check_mail_settings(settings)
+    _check_whatsapp_settings(settings)
     _check_catalogs()
     for sentence in data_prepared("serve", settings, settings.database_url):
         logging.getLogger("bot.serve").warning(sentence)
@@ -95,6 +96,17 @@ def _check_mail_settings(settings: Settings) -> None:
     try:
         mail_sender(settings)
     except MailSettingsError as error:
+        fail("serve", str(error))
+
+
+def _check_whatsapp_settings(settings: Settings) -> None:
+    """WhatsApp is configured wholly or not at all; or exit 1 naming what is missing
+    (docs/whatsapp.md)."""
+    from bot.whatsapp.config import WhatsAppSettingsError, whatsapp_config
+
+    try:
+        whatsapp_config(settings)
+    except WhatsAppSettingsError as error:
         fail("serve", str(error))
 
 
