@@ -35,6 +35,9 @@ __all__ = [
     "SECRET",
     "WhatsAppApp",
     "WhatsAppPerson",
+    "choose",
+    "open_token",
+    "option_number",
     "settled",
     "whatsapp_app",
     "whatsapp_settings",
@@ -138,3 +141,32 @@ class WhatsAppPerson:
 
     async def send_media(self, kind: str) -> httpx.Response:
         return await self.post(media_message(self.wa_id, kind))
+
+
+async def choose(person: WhatsAppPerson, option: str) -> None:
+    """Answer the open question with `option`: its button or list row when the last
+    message has one, else its number, typed (a numbered question)."""
+    last = next((m for m in reversed(person.received()) if m.reply_ids), None)
+    if last is not None and any(i.split(":", 1)[1] == option for i in last.reply_ids):
+        view_token = await open_token(person)
+        if view_token is None or any(i.startswith(f"{view_token}:") for i in last.reply_ids):
+            await person.press(option)
+            return
+    await person.type(str(await option_number(person, option)))
+
+
+async def open_token(person: WhatsAppPerson) -> str | None:
+    view = await _service(person).view(CHANNEL, person.wa_id)
+    return view.prompt.token if view is not None and view.prompt is not None else None
+
+
+async def option_number(person: WhatsAppPerson, option: str) -> int:
+    """The place (1 = first) of `option` in the open question."""
+    view = await _service(person).view(CHANNEL, person.wa_id)
+    assert view is not None and view.prompt is not None, "no open question"
+    ids = [o.id for o in view.prompt.options]
+    return ids.index(option) + 1
+
+
+def _service(person: WhatsAppPerson) -> Any:
+    return person.world.app.state.whatsapp.intake.service
