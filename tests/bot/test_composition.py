@@ -15,6 +15,15 @@ import storage.database
 from bot.app import create_app
 from bot.settings import Settings
 
+# WhatsApp configured (docs/whatsapp.md); nobody answers at the API's address.
+WHATSAPP = {
+    "whatsapp_token": "t",
+    "whatsapp_phone_number_id": "1",
+    "whatsapp_app_secret": "s",
+    "whatsapp_verify_token": "v",
+    "whatsapp_api_base_url": "http://127.0.0.1:9/v21.0",
+}
+
 
 class Engines:
     """Every engine made, and every database disposed of (by its engine)."""
@@ -39,11 +48,12 @@ class Engines:
         return dispose
 
 
-@pytest.mark.parametrize("telegram", [False, True])
+@pytest.mark.parametrize(("telegram", "whatsapp"), [(False, False), (True, False), (True, True)])
 async def test_the_service_runs_on_one_engine_and_disposes_of_it(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     telegram: bool,
+    whatsapp: bool,
     sqlite_template: Path,
 ) -> None:
     shutil.copy(sqlite_template, tmp_path / "intake.db")
@@ -56,6 +66,7 @@ async def test_the_service_runs_on_one_engine_and_disposes_of_it(
         secret_key="composition-test-secret",
         telegram_bot_token="123:TEST" if telegram else None,
         telegram_api_base_url="http://127.0.0.1:9",  # nobody there: start is retried
+        **(WHATSAPP if whatsapp else {}),
     )
     app = create_app(settings, purge_daily=True)
     async with app.router.lifespan_context(app):
@@ -64,5 +75,12 @@ async def test_the_service_runs_on_one_engine_and_disposes_of_it(
             for path in ("/healthz", "/readyz", "/chat", "/loket/login"):
                 response = await client.get(path)
                 assert response.status_code in (200, 302, 303), (path, response.status_code)
-        assert len(engines.made) == 1, "one engine for web chat, Telegram, purge, dashboard"
+            webhook = await client.get(
+                "/whatsapp/webhook",
+                params={"hub.mode": "subscribe", "hub.verify_token": "v", "hub.challenge": "7"},
+            )
+            assert webhook.status_code == (200 if whatsapp else 404)
+        assert len(engines.made) == 1, (
+            "one engine for web chat, the chat channels, purge, dashboard"
+        )
     assert engines.disposed == engines.made
