@@ -47,7 +47,7 @@ class WebChat:
 
 
 class WebChatStore(Protocol):
-    async def for_session(self, session_hash: str) -> WebChat | None: ...
+    async def for_session(self, session_hash: str, *, lock: bool = False) -> WebChat | None: ...
 
     async def get(self, chat_id: str) -> WebChat | None: ...
 
@@ -101,18 +101,22 @@ class SqlWebChatStore:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session, self._clock = session, clock
 
-    async def _one(self, *where: Any) -> WebChat | None:
+    async def _one(self, *where: Any, lock: bool = False) -> WebChat | None:
         statement = (
             select(WebChatRow)
             .where(*where, col(WebChatRow.expires_at) > self._clock())
             .execution_options(populate_existing=True)
         )
+        if lock:
+            statement = statement.with_for_update()
         row = (await self._session.scalars(statement)).first()
         return None if row is None else _chat(row)
 
-    async def for_session(self, session_hash: str) -> WebChat | None:
-        """The unexpired chat this browser session holds, if any."""
-        return await self._one(col(WebChatRow.session_hash) == session_hash)
+    async def for_session(self, session_hash: str, *, lock: bool = False) -> WebChat | None:
+        """The unexpired chat this browser session holds, if any; `lock`: its row stays
+        locked until the end of the unit of work (PostgreSQL; SQLite's writing
+        transaction holds the whole database already)."""
+        return await self._one(col(WebChatRow.session_hash) == session_hash, lock=lock)
 
     async def get(self, chat_id: str) -> WebChat | None:
         """The unexpired chat with this id, if any."""
