@@ -532,7 +532,7 @@ async def backend_runs(backend: str, arguments: argparse.Namespace) -> list[dict
                         arguments.crowd,
                         arguments.crowd,
                         True,
-                        connections=arguments.crowd_connections or arguments.crowd,
+                        connections=min(arguments.crowd_connections, arguments.crowd),
                     )
                 )
                 people_total += arguments.crowd
@@ -578,9 +578,9 @@ async def main(arguments: argparse.Namespace) -> None:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=2, help="golden scenarios per run, times")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 16])
     parser.add_argument("--crowd", type=int, default=0, help="people at once (0: no crowd)")
-    parser.add_argument("--crowd-connections", type=int, default=0, help="client pool size")
+    parser.add_argument("--crowd-connections", type=int, default=100, help="client pool size")
     parser.add_argument(
         "--database", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
     )

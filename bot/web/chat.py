@@ -21,6 +21,7 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 
 from bot.web import wording
+from bot.web.admission import Admission
 from bot.web.config import WebChatConfig
 from bot.web.resume_codes import resume_code, resume_key
 from bot.web.transcript import Entry, answer_entry, bot_entries, keep_last
@@ -82,6 +83,8 @@ class WebChats:
         # One post at a time per chat in this process, so a typed answer is checked
         # against the question that is open when it is applied.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # At most so many pages and posts use the database at once (503 beyond).
+        self.admission = Admission(config.concurrent_requests, config.admission_wait)
 
     def now(self) -> datetime:
         return self.database.clock()
@@ -108,7 +111,8 @@ class WebChats:
                 return chat, None
             return chat, await self.service.view_in(uow, CHANNEL, chat.chat_id)
 
-        chat, view = await self.database.run(read, write=False)
+        async with self.admission.place():
+            chat, view = await self.database.run(read, write=False)
         if chat is not None and chat.ended:
             return ChatPage(chat.locale, chat.transcript, None, True, None, None)
         code = until = None
@@ -158,7 +162,7 @@ class WebChats:
         async def apply(uow: UnitOfWork) -> Sent:
             return await self._send_in(uow, session_hash, inp, form_id, locale_hint, token)
 
-        async with lock:  # what the person saw and what they answer, one after another
+        async with lock, self.admission.place():  # one after another; not too many
             for _ in range(_CREATE_TRIES):
                 try:  # a lost connection before the commit: the whole post again
                     return await self.database.run(apply)
