@@ -490,7 +490,8 @@ def print_row(row: dict[str, Any]) -> None:
         f"CPU {row['server_cpu_ms_per_step']:6.2f} ms/step{ratio}  "
         f"stmts {row['statements_per_step']:5.2f} tx {row['transactions_per_step']:4.2f} "
         f"commits {row['commits_per_step']:4.2f}  p50 {row.get('p50_ms', 0):8.1f} ms "
-        f"p99 {row.get('p99_ms', 0):8.1f} ms  503s {row['busy_503']} "
+        f"p99 {row.get('p99_ms', 0):8.1f} ms  client CPU {row['client_cpu_ms_per_step']:5.2f} "
+        f"ms/step  503s {row['busy_503']} "
         f"errors {row['errors']}{kinds}",
         flush=True,
     )
@@ -505,7 +506,8 @@ async def backend_runs(backend: str, arguments: argparse.Namespace) -> list[dict
         try:
             for concurrency in arguments.concurrency:
                 people = len(scenarios) * arguments.passes
-                echo = echo_run(server, max(people, concurrency), concurrency)
+                # About 2,000 requests: enough CPU time for a precise floor.
+                echo = echo_run(server, max(120, concurrency), concurrency)
                 floor = {"database": backend, "mode": "echo", "concurrency": concurrency}
                 floor.update(await echo)
                 print_row(floor)
@@ -580,7 +582,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--passes", type=int, default=2, help="golden scenarios per run, times")
     parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 16])
     parser.add_argument("--crowd", type=int, default=0, help="people at once (0: no crowd)")
-    parser.add_argument("--crowd-connections", type=int, default=100, help="client pool size")
+    parser.add_argument("--crowd-connections", type=int, default=64, help="client pool size")
     parser.add_argument(
         "--database", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
     )

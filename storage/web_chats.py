@@ -18,7 +18,7 @@ unit of work: `web_chats(uow)`; it never commits on its own.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -83,6 +83,10 @@ class WebChatStore(Protocol):
     async def delete_expired(self) -> int: ...
 
 
+_TABLE = WebChatRow.__table__  # type: ignore[attr-defined]
+_COLUMNS = tuple(_TABLE.c[f.name] for f in fields(WebChat))
+
+
 def _chat(row: WebChatRow) -> WebChat:
     return WebChat(
         chat_id=row.chat_id,
@@ -102,15 +106,15 @@ class SqlWebChatStore:
         self._session, self._clock = session, clock
 
     async def _one(self, *where: Any, lock: bool = False) -> WebChat | None:
-        statement = (
-            select(WebChatRow)
-            .where(*where, col(WebChatRow.expires_at) > self._clock())
-            .execution_options(populate_existing=True)
-        )
+        # Core, not ORM entities: every page and post reads a chat (bench/web_chat_steps.py).
+        statement = select(*_COLUMNS).where(*where, _TABLE.c.expires_at > self._clock())
         if lock:
             statement = statement.with_for_update()
-        row = (await self._session.scalars(statement)).first()
-        return None if row is None else _chat(row)
+        row = (await self._session.execute(statement)).first()
+        if row is None:
+            return None
+        found = dict(row._mapping)
+        return WebChat(**(found | {"transcript": tuple(found["transcript"])}))
 
     async def for_session(self, session_hash: str, *, lock: bool = False) -> WebChat | None:
         """The unexpired chat this browser session holds, if any; `lock`: its row stays
@@ -177,10 +181,7 @@ class SqlWebChatStore:
         if expires_at is not None:
             values["expires_at"] = expires_at
         await self._session.execute(
-            update(WebChatRow)
-            .where(col(WebChatRow.chat_id) == chat_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+            update(_TABLE).where(_TABLE.c.chat_id == chat_id).values(**values)
         )
 
     async def attach(self, chat_id: str, session_hash: str) -> None:
