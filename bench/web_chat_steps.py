@@ -237,8 +237,10 @@ class StepFailed(Exception):
 class Person:
     """One browser: its own cookie, the page's forms, with or without the script."""
 
-    def __init__(self, client: httpx.AsyncClient, tally: Tally, script: bool) -> None:
-        self.client, self.tally, self.script = client, tally, script
+    def __init__(
+        self, client: httpx.AsyncClient, tally: Tally, script: bool, gate: asyncio.Semaphore
+    ) -> None:
+        self.client, self.tally, self.script, self.gate = client, tally, script, gate
         self.cookies: dict[str, str] = {}
         self.forms: list[Form] = []
         self.ticked: list[str] = []
@@ -253,9 +255,10 @@ class Person:
         """One request; a 503 is waited out (Retry-After) and sent again."""
         for _ in range(20):
             try:
-                response = await self.client.request(
-                    method, path, content=body, headers=self._headers(headers)
-                )
+                async with self.gate:  # no longer queue in httpx's pool (it scans it)
+                    response = await self.client.request(
+                        method, path, content=body, headers=self._headers(headers)
+                    )
             except httpx.HTTPError as error:
                 self.tally.error(type(error).__name__)
                 raise StepFailed from error
@@ -465,11 +468,14 @@ async def chat_run(
 ) -> dict[str, Any]:
     tally = Tally()
     gate = asyncio.Semaphore(concurrency)
-    async with client_for(server.base_url, connections or concurrency) as client:
+    connections = connections or concurrency
+    in_flight = asyncio.Semaphore(connections)  # requests at once: the client's pool
+    async with client_for(server.base_url, connections) as client:
 
         async def person(n: int) -> None:
             async with gate:
-                await Person(client, tally, script).intake(scenarios[n % len(scenarios)])
+                browser = Person(client, tally, script, in_flight)
+                await browser.intake(scenarios[n % len(scenarios)])
 
         async def work() -> None:
             await asyncio.gather(*(person(n) for n in range(people)))
