@@ -48,6 +48,15 @@ def steps(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
             ["service_inprocess.py", "--passes", "1" if quick else "2", "--concurrency", "1", "16"],
         ),
         ("telegram_crowd", [*crowd, "--frameworks", *frameworks]),
+        (
+            "web_chat_steps",
+            [
+                "web_chat_steps.py",
+                *("--passes", "1" if quick else "2"),
+                *("--concurrency", "1", "16"),
+                *("--crowd", "30" if quick else "1000"),
+            ],
+        ),
         ("dashboard_queue", ["dashboard_queue.py", *sizes, *(["--runs", "5"] if quick else [])]),
         (
             "memory_conversations",
@@ -148,6 +157,26 @@ def crowd_rows() -> list[Row]:
     return out
 
 
+def web_chat_rows() -> list[Row]:
+    out: list[Row] = []
+    for row in load("web_chat_steps").get("rows", []):
+        if row.get("mode") in ("echo", "stored"):
+            continue
+        what = f"{row['database']} {row['mode']} x{row['concurrency']}"
+        ratio = f" ({row['ratio_to_echo']}x echo)" if "ratio_to_echo" in row else ""
+        out.append(
+            (
+                "web chat over HTTP",
+                what,
+                f"CPU {row['server_cpu_ms_per_step']:.1f} ms/step{ratio}; "
+                f"{row['statements_per_step']} statements, {row['transactions_per_step']} "
+                f"transactions; p50 {row.get('p50_ms', 0):.0f} ms p99 {row.get('p99_ms', 0):.0f}"
+                f" ms; 503s {row['busy_503']}; errors {row['errors']}",
+            )
+        )
+    return out
+
+
 def dashboard_rows() -> list[Row]:
     out: list[Row] = []
     results = load("dashboard_queue").get("results", {})
@@ -224,6 +253,7 @@ TABLES: tuple[Callable[[], list[Row]], ...] = (
     crisis_rows,
     service_rows,
     crowd_rows,
+    web_chat_rows,
     dashboard_rows,
     memory_rows,
     cold_start_rows,

@@ -18,7 +18,7 @@ unit of work: `web_chats(uow)`; it never commits on its own.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -47,7 +47,7 @@ class WebChat:
 
 
 class WebChatStore(Protocol):
-    async def for_session(self, session_hash: str) -> WebChat | None: ...
+    async def for_session(self, session_hash: str, *, lock: bool = False) -> WebChat | None: ...
 
     async def get(self, chat_id: str) -> WebChat | None: ...
 
@@ -83,6 +83,10 @@ class WebChatStore(Protocol):
     async def delete_expired(self) -> int: ...
 
 
+_TABLE = WebChatRow.__table__  # type: ignore[attr-defined]
+_COLUMNS = tuple(_TABLE.c[f.name] for f in fields(WebChat))
+
+
 def _chat(row: WebChatRow) -> WebChat:
     return WebChat(
         chat_id=row.chat_id,
@@ -101,18 +105,22 @@ class SqlWebChatStore:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session, self._clock = session, clock
 
-    async def _one(self, *where: Any) -> WebChat | None:
-        statement = (
-            select(WebChatRow)
-            .where(*where, col(WebChatRow.expires_at) > self._clock())
-            .execution_options(populate_existing=True)
-        )
-        row = (await self._session.scalars(statement)).first()
-        return None if row is None else _chat(row)
+    async def _one(self, *where: Any, lock: bool = False) -> WebChat | None:
+        # Core, not ORM entities: every page and post reads a chat (bench/web_chat_steps.py).
+        statement = select(*_COLUMNS).where(*where, _TABLE.c.expires_at > self._clock())
+        if lock:
+            statement = statement.with_for_update()
+        row = (await self._session.execute(statement)).first()
+        if row is None:
+            return None
+        found = dict(row._mapping)
+        return WebChat(**(found | {"transcript": tuple(found["transcript"])}))
 
-    async def for_session(self, session_hash: str) -> WebChat | None:
-        """The unexpired chat this browser session holds, if any."""
-        return await self._one(col(WebChatRow.session_hash) == session_hash)
+    async def for_session(self, session_hash: str, *, lock: bool = False) -> WebChat | None:
+        """The unexpired chat this browser session holds, if any; `lock`: its row stays
+        locked until the end of the unit of work (PostgreSQL; SQLite's writing
+        transaction holds the whole database already)."""
+        return await self._one(col(WebChatRow.session_hash) == session_hash, lock=lock)
 
     async def get(self, chat_id: str) -> WebChat | None:
         """The unexpired chat with this id, if any."""
@@ -173,10 +181,7 @@ class SqlWebChatStore:
         if expires_at is not None:
             values["expires_at"] = expires_at
         await self._session.execute(
-            update(WebChatRow)
-            .where(col(WebChatRow.chat_id) == chat_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+            update(_TABLE).where(_TABLE.c.chat_id == chat_id).values(**values)
         )
 
     async def attach(self, chat_id: str, session_hash: str) -> None:

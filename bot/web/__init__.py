@@ -11,7 +11,8 @@ Modules: `chat` (chats over the conversation service), `routes` (HTTP, and the
 checks of every post as FastAPI dependencies), `privacy_pages` (notice, access copy,
 erasure), `pages` (templates and the forms of a question), `forms` (reading posts),
 `transcript`, `session_cookie`, `resume_codes`, `config`, `wording`, `fault_pages`
-(the page when something failed, for the whole app it is mounted on). The headers,
+(the page when something failed, for the whole app it is mounted on), `admission`
+(back-pressure: a 503 with Retry-After instead of a pool that runs dry). The headers,
 templates, CSRF, rate-limit and fault-page plumbing it shares with the dashboard is
 `webkit`.
 """

@@ -21,6 +21,7 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 
 from bot.web import wording
+from bot.web.admission import Admission
 from bot.web.config import WebChatConfig
 from bot.web.resume_codes import resume_code, resume_key
 from bot.web.transcript import Entry, answer_entry, bot_entries, keep_last
@@ -66,6 +67,9 @@ class Sent:
     added: tuple[Entry, ...] = ()
     ended: bool = False
     stale: bool = False  # typed for a question that was answered already
+    # What the page shows now, as the post left it (so its answer needs no second
+    # read); None when the post cannot tell (then the page is read).
+    page: ChatPage | None = None
 
 
 class WebChats:
@@ -79,6 +83,8 @@ class WebChats:
         # One post at a time per chat in this process, so a typed answer is checked
         # against the question that is open when it is applied.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # At most so many pages and posts use the database at once (503 beyond).
+        self.admission = Admission(config.concurrent_requests, config.admission_wait)
 
     def now(self) -> datetime:
         return self.database.clock()
@@ -105,7 +111,8 @@ class WebChats:
                 return chat, None
             return chat, await self.service.view_in(uow, CHANNEL, chat.chat_id)
 
-        chat, view = await self.database.run(read, write=False)
+        async with self.admission.place():
+            chat, view = await self.database.run(read, write=False)
         if chat is not None and chat.ended:
             return ChatPage(chat.locale, chat.transcript, None, True, None, None)
         code = until = None
@@ -155,7 +162,7 @@ class WebChats:
         async def apply(uow: UnitOfWork) -> Sent:
             return await self._send_in(uow, session_hash, inp, form_id, locale_hint, token)
 
-        async with lock:  # what the person saw and what they answer, one after another
+        async with lock, self.admission.place():  # one after another; not too many
             for _ in range(_CREATE_TRIES):
                 try:  # a lost connection before the commit: the whole post again
                     return await self.database.run(apply)
@@ -172,7 +179,9 @@ class WebChats:
         locale_hint: str | None,
         token: str | None,
     ) -> Sent:
-        chat = await web_chats(uow).for_session(session_hash)
+        # Locked (on PostgreSQL) until the commit: the transcript read here is the one
+        # this post extends, whatever another process does meanwhile.
+        chat = await web_chats(uow).for_session(session_hash, lock=True)
         if chat is not None and chat.ended:
             return Sent(applied=False)  # the page offers a new start instead
         if chat is None:
@@ -181,14 +190,13 @@ class WebChats:
 
         async def record(uow: UnitOfWork, turn: Turn) -> None:
             store = web_chats(uow)
-            current = await store.get(chat.chat_id)
             # A fresh start: the page showed the opening (welcome and start question).
             opening = self.service.opening(chat.locale) if turn.started else None
             mine = None if isinstance(inp, LanguageInput) else answer_entry(inp, turn.asked)
             if opening is not None:
                 earlier = bot_entries(opening.messages)
             else:
-                earlier = list(current.transcript) if current is not None else []
+                earlier = list(chat.transcript)
             added: list[Entry] = [mine] if mine is not None else []
             if not isinstance(inp, LanguageInput):  # the page itself changes language
                 welcome = opening.messages[0] if opening is not None else None
@@ -215,7 +223,14 @@ class WebChats:
                 clear_resume_key=ended,
                 expires_at=expires,
             )
-            outcome.append(Sent(applied=True, added=tuple(added), ended=ended))
+            outcome.append(
+                Sent(
+                    applied=True,
+                    added=tuple(added),
+                    ended=ended,
+                    page=self._page_after(chat, turn, tuple(transcript), ended, expires),
+                )
+            )
 
         turn = await self.service.handle_in(
             uow,
@@ -232,6 +247,22 @@ class WebChats:
         if turn.duplicate or not outcome:
             return Sent(applied=False)
         return outcome[0]
+
+    def _page_after(
+        self,
+        chat: WebChat,
+        turn: Turn,
+        transcript: tuple[Entry, ...],
+        ended: bool,
+        expires: datetime,
+    ) -> ChatPage | None:
+        """What `page` would read right after this post's commit, from what the post
+        holds; None when there is no open question to show (`page` then decides)."""
+        if ended:
+            return ChatPage(turn.locale, transcript, None, True, None, None)
+        if turn.prompt is None:
+            return None
+        return ChatPage(turn.locale, transcript, turn.prompt, False, self.code_of(chat), expires)
 
     async def _open_inbox(
         self, uow: UnitOfWork, reference: str, session_hash: str, chat: WebChat

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.settings import Settings
+from bot.web.admission import admission_limit
 from webkit.rate_limits import Bucket
 
 __all__ = ["WebChatConfig"]
@@ -42,6 +43,11 @@ class WebChatConfig:
     body_limit: int = 32 * 1024
     # The chat's public address (links to the inbox in the loket's messages).
     chat_url: str | None = None
+    # Back-pressure (`bot.web.admission`): at most this many chat requests use the
+    # database at once (below the pool, so the pool never runs dry because of the
+    # chat); the next waits `admission_wait` seconds for a place, then gets 503.
+    concurrent_requests: int = 15
+    admission_wait: float = 3.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebChatConfig:
@@ -50,4 +56,7 @@ class WebChatConfig:
             default_locale=settings.default_locale,
             cookie_secure=settings.web_cookie_secure,
             chat_url=settings.public_chat_url,
+            concurrent_requests=admission_limit(
+                settings.database_pool_size, settings.database_pool_max_overflow
+            ),
         )

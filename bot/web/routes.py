@@ -193,15 +193,22 @@ class WebChatRoutes:
     # --- rendering -------------------------------------------------------------------
 
     def _context(
-        self, visit: _Visit, page: ChatPage, notice: str | None, prefill: str | None = None
+        self,
+        visit: _Visit,
+        page: ChatPage,
+        notice: str | None,
+        prefill: str | None = None,
+        *,
+        entries: tuple[Entry, ...] | None = None,
     ) -> dict[str, Any]:
+        """The templates' context; `entries`: the bubbles to render (default: all)."""
         locale = page.locale
         until = None
         if page.code_until is not None:
             until = str(format_date(page.code_until.date(), format="long", locale=locale))
         return {
             "page": page,
-            "bubbles": shown(page.entries, locale),
+            "bubbles": shown(page.entries if entries is None else entries, locale),
             "comp": composer(page.prompt, locale, self.config.text_limit)
             if page.prompt is not None and not page.ended
             else None,
@@ -244,13 +251,19 @@ class WebChatRoutes:
         notice: str | None = None,
         status: int = 200,
         page_locale: str | None = None,
+        page: ChatPage | None = None,
     ) -> Response:
-        page = await self._page(visit, request)
+        """The script's answer: the `added` bubbles and the page's parts around them.
+        `page`: what the post left (then nothing is read again)."""
+        if page is None:
+            page = await self._page(visit, request)
+        else:
+            visit.locale = page.locale
         if page_locale is not None and page_locale != page.locale:
             body: dict[str, Any] = {"reload": True, "location": "/chat#now"}
             return self.finish(JSONResponse(body, status_code=status), visit)
-        context = self._context(visit, page, notice and render(Text(notice), page.locale))
-        context["bubbles"] = shown(added, page.locale)
+        shown_notice = notice and render(Text(notice), page.locale)
+        context = self._context(visit, page, shown_notice, entries=added)
         locale = page.locale
         body = {
             "entries": render_template("_bubbles.html", locale, **context),
@@ -334,7 +347,7 @@ class WebChatRoutes:
         if not fetch:
             return self.redirect(visit, fetch=False)
         return await self.fetch_response(
-            request, visit, added=sent.added, page_locale=posted.page_locale
+            request, visit, added=sent.added, page_locale=posted.page_locale, page=sent.page
         )
 
     async def _too_long(

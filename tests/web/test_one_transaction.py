@@ -123,3 +123,25 @@ async def test_every_telegram_command_and_odd_message_is_one_transaction(web: Ch
     with transactions(web.database) as count:
         await person.intake.handle(Incoming(person.update_id, person.chat_id, text="/status"))
     assert count == [1] and len(await person.payloads()) == queued  # a repeat: nothing new
+
+
+async def test_with_the_script_a_post_is_one_transaction_and_nothing_is_read_again(
+    web: ChatApp, browser: PlainBrowser
+) -> None:
+    """The script's post answers with the new bubbles and the next question from what
+    the post itself wrote: one transaction, no page read after it."""
+    await web.routes.maybe_purge()
+    page = await browser.open()
+    form = page.option_form("zelfmelding")
+    assert form is not None
+    with transactions(web.database) as count:
+        response = await browser.client.post(
+            form.action,
+            content=urlencode([*form.hidden.items(), ("option", "zelfmelding")]),
+            headers={**FORM, "x-chat-fetch": "1"},
+        )
+    assert response.status_code == 200 and count == [1]
+    answer = response.json()
+    reread = await browser.open()  # the same question and code as the page read afresh
+    assert reread.form("answer-buttons").hidden["token"] in answer["composer"]
+    assert reread.code is not None and reread.code in answer["resume"]
