@@ -217,6 +217,9 @@ async def test_terminated_backends_while_people_answer(postgres: Backend) -> Non
         with_application_name(postgres.url, name),
         postgres.clock,
         posts_per_session=UNLIMITED,
+        # One test address for twelve people who send a post again 50 times a second
+        # after a 503: the rate limit is not what this test is about.
+        posts_per_address=UNLIMITED,
     )
     statuses: list[int] = []
 
