@@ -120,12 +120,20 @@ def service_rows() -> list[Row]:
     for row in load("service_inprocess").get("rows", []):
         what = f"{row['framework']} {row['handler']} x{row['concurrency']}"
         ratio = f", {row['ratio_p50']}x echo" if "ratio_p50" in row else ""
+        cpu = f"; CPU {row['cpu_ms_per_update']:.2f} ms" if "cpu_ms_per_update" in row else ""
+        cpu += f", {row['ratio_cpu']}x echo's (goal 3x)" if "ratio_cpu" in row else ""
+        sql = ""
+        if row.get("statements_per_update"):
+            sql = (
+                f"; {row['statements_per_update']} statements, "
+                f"{row['commits_per_update']} commits per update"
+            )
         out.append(
             (
                 "service in process",
                 what,
                 f"{row['updates_per_second']:,.0f} upd/s; p50 {row['p50_ms']:.2f} ms, "
-                f"p99 {row['p99_ms']:.2f} ms{ratio}; errors {row['errors']}",
+                f"p99 {row['p99_ms']:.2f} ms{ratio}{cpu}{sql}; errors {row['errors']}",
             )
         )
     return out

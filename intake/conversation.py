@@ -58,6 +58,7 @@ from storage.unit_of_work import UnitOfWork
 
 __all__ = [
     "ConversationService",
+    "Enqueue",
     "OutboxWriter",
     "Outgoing",
     "Reply",
@@ -140,16 +141,29 @@ ReplyMaker = Callable[[UnitOfWork, Turn | None], Awaitable[Reply]]
 # A push channel turns a turn into outbox payloads, queued in the same transaction.
 OutboxWriter = Callable[[Turn], Sequence[Mapping[str, Any]]]
 
+# How a payload is queued in the unit of work: (uow, channel, recipient hash,
+# recipient, payload). By default in the outbox; a channel that sends right after the
+# commit queues it leased to itself (bot/telegram/delivery.py `Sending`).
+Enqueue = Callable[[UnitOfWork, str, str, str, Mapping[str, Any]], Awaitable[None]]
+
+
+async def _enqueue(
+    uow: UnitOfWork, channel: str, recipient_hash: str, recipient: str, payload: Mapping[str, Any]
+) -> None:
+    await uow.outbox.enqueue(channel, recipient_hash, recipient, payload)
+
 
 class HandleOptions(TypedDict, total=False):
     """How a channel hands in one input (`handle`, `handle_in`): its update id (the
     idempotency rule), the person's language hint, the outbox writer of a push
-    channel, what the channel records in the same unit of work (`after`), and the
-    token of the question a typed answer was typed for (`expected_token`)."""
+    channel (and how its payloads are queued: `enqueue`), what the channel records in
+    the same unit of work (`after`), and the token of the question a typed answer was
+    typed for (`expected_token`)."""
 
     update_id: str | int | None
     locale_hint: str | None
     outbox: OutboxWriter | None
+    enqueue: Enqueue | None
     after: Callable[[UnitOfWork, Turn], Awaitable[None]] | None
     expected_token: str | None
 
@@ -298,8 +312,9 @@ class ConversationService:
         if turn.reference is not None and channel in self.push_channels:
             await self._keep_chat_address(uow, turn.reference, str(user_id))
         if outbox is not None:
+            enqueue = how.get("enqueue") or _enqueue
             for payload in outbox(turn):
-                await uow.outbox.enqueue(channel, key.user_hash, str(user_id), payload)
+                await enqueue(uow, channel, key.user_hash, str(user_id), payload)
         if after is not None:
             await after(uow, turn)
         return turn
@@ -312,14 +327,17 @@ class ConversationService:
         *,
         update_id: str | int | None = None,
         once: tuple[str, str] | None = None,
+        enqueue: Enqueue | None = None,
     ) -> Reply | None:
         """The channel core for an answer outside the dialogue: in one unit of work,
         the per-person lock, the idempotency rule (the update id, or `once`: another
         namespace and key), the open question (None when there is none or it cannot
         be read), the channel's answer (which may read or change data in the same
-        unit of work) and the outbox. None: a repeat, nothing done."""
+        unit of work) and the outbox (`enqueue`: as in `handle`). None: a repeat,
+        nothing done."""
         key = self.key(channel, user_id)
         namespace, seen = once or (channel, update_id)
+        queue = enqueue or _enqueue
 
         async def work(uow: UnitOfWork) -> Reply | None:
             if not await _admit(uow, key, namespace, seen):
@@ -328,7 +346,7 @@ class ConversationService:
             answer = await make(uow, self._readable(stored))
             recipient = answer.recipient_hash or key.user_hash
             for payload in answer.payloads:
-                await uow.outbox.enqueue(channel, recipient, str(user_id), payload)
+                await queue(uow, channel, recipient, str(user_id), payload)
             return answer
 
         return await self.database.run(work)

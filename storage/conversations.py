@@ -3,6 +3,9 @@
 The caller holds the per-conversation lock (`UnitOfWork.lock_conversation`) before it
 loads and saves; `save` also checks the version it loaded (optimistic check), so a
 save that raced another one fails with `StaleConversation` instead of overwriting it.
+
+Every message loads and saves: these are SQLAlchemy Core statements on the table, built
+once (the same column types: the state is encrypted), not the ORM.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -81,7 +84,39 @@ class ConversationStore(Protocol):
     async def delete_expired(self) -> int: ...
 
 
-def _conversation(row: ConversationSessionRow) -> Conversation:
+_TABLE: Table = ConversationSessionRow.__table__  # type: ignore[attr-defined]
+_C = _TABLE.c
+_KEY = (_C.channel == bindparam("key_channel"), _C.user_hash == bindparam("key_hash"))
+_LOAD = select(
+    _C.channel,
+    _C.user_hash,
+    _C.flow_id,
+    _C.flow_version,
+    _C.state,
+    _C.language,
+    _C.created_at,
+    _C.updated_at,
+    _C.expires_at,
+    _C.version,
+).where(*_KEY)
+_INSERT = insert(_TABLE)
+_UPDATE = (
+    update(_TABLE)
+    .where(*_KEY, _C.version == bindparam("expected_version"))
+    .values(  # bind names other than the columns' (SQLAlchemy keeps those for itself)
+        version=bindparam("new_version"),
+        flow_id=bindparam("new_flow_id"),
+        flow_version=bindparam("new_flow_version"),
+        state=bindparam("new_state", type_=_C.state.type),
+        language=bindparam("new_language"),
+        expires_at=bindparam("new_expires_at", type_=_C.expires_at.type),
+        updated_at=bindparam("new_updated_at", type_=_C.updated_at.type),
+    )
+    .returning(_C.created_at)
+)
+
+
+def _loaded(row: Any) -> Conversation:
     return Conversation(
         key=ConversationKey(row.channel, row.user_hash),
         flow_id=row.flow_id,
@@ -107,9 +142,9 @@ class SqlConversationStore:
         self._session, self._clock = session, clock
 
     async def load(self, key: ConversationKey) -> Conversation | None:
-        result = await self._session.scalars(select(ConversationSessionRow).where(*_where(key)))
-        row = result.first()
-        return None if row is None else _conversation(row)
+        params = {"key_channel": key.channel, "key_hash": key.user_hash}
+        row = (await self._session.execute(_LOAD, params)).first()
+        return None if row is None else _loaded(row)
 
     async def save(
         self,
@@ -137,24 +172,33 @@ class SqlConversationStore:
         if expected_version is None:
             if await self.load(key) is not None:
                 raise StaleConversation("a conversation already exists for this user")
-            row = ConversationSessionRow(
-                channel=key.channel,
-                user_hash=key.user_hash,
-                created_at=now,
-                version=1,
+            row = {
+                "channel": key.channel,
+                "user_hash": key.user_hash,
+                "created_at": now,
+                "version": 1,
                 **values,
+            }
+            await self._session.execute(_INSERT, row)
+            return Conversation(
+                key=key,
+                flow_id=flow_id,
+                flow_version=flow_version,
+                state=values["state"],
+                language=language,
+                created_at=now,
+                updated_at=now,
+                expires_at=expires_at,
+                version=1,
             )
-            self._session.add(row)
-            await self._session.flush()
-            return _conversation(row)
-        statement = (
-            update(ConversationSessionRow)
-            .where(*_where(key), col(ConversationSessionRow.version) == expected_version)
-            .values(version=expected_version + 1, **values)
-            .returning(col(ConversationSessionRow.created_at))
-            .execution_options(synchronize_session=False)
-        )
-        updated = (await self._session.execute(statement)).first()
+        params = {
+            "key_channel": key.channel,
+            "key_hash": key.user_hash,
+            "expected_version": expected_version,
+            "new_version": expected_version + 1,
+            **{f"new_{name}": value for name, value in values.items()},
+        }
+        updated = (await self._session.execute(_UPDATE, params)).first()
         if updated is None:
             raise StaleConversation(
                 f"the conversation is no longer at version {expected_version}; load it again"

@@ -4,6 +4,8 @@ SQLite runs in WAL mode with foreign keys on, a busy timeout, `synchronous=FULL`
 committed answer survives a power cut) and `BEGIN IMMEDIATE` for writing transactions,
 so writers queue instead of failing halfway. PostgreSQL URLs may carry libpq-style
 `options=-c name=value` (e.g. a `search_path`); they become asyncpg server settings.
+A pooled PostgreSQL connection is pinged at checkout only after it sat idle for
+`IDLE_PING_AFTER` seconds (no round trip per message; `_ping_when_idle`).
 
 The pool (`PoolOptions`) is sized for the people one process serves at once
 (docs/operations.md). What a database error means is decided here, once:
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shlex
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +31,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
+    DisconnectionError,
     InterfaceError,
     OperationalError,
     SQLAlchemyError,
@@ -38,6 +42,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 __all__ = [
     "DATABASE_ERRORS",
+    "IDLE_PING_AFTER",
     "SQLITE_BUSY_TIMEOUT_MS",
     "Clock",
     "DatabaseBusy",
@@ -55,6 +60,8 @@ __all__ = [
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+IDLE_PING_AFTER = 10.0  # seconds unused after which a PostgreSQL connection is pinged
+_RETURNED = "returned_at"  # the pool entry's info: when it was last checked in
 Clock = Callable[[], datetime]
 
 
@@ -223,6 +230,33 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled PostgreSQL connection at checkout only when it sat unused for
+    `idle` seconds: a busy process (every message checks one out) pays no round trip,
+    where `pool_pre_ping` costs one per checkout. A connection that died in use (the
+    server restarted under load) fails its statement: SQLAlchemy then drops every
+    connection of the pool made before, and `Database.run` runs the unit of work again
+    (`storage/retries.py`). A dead idle one is replaced here, unseen."""
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+    idle = IDLE_PING_AFTER
+
+    def checkin(_dbapi: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < idle:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:  # a dead connection: the pool connects afresh
+            raise DisconnectionError() from error
+
+    event.listen(pool, "checkin", checkin)
+    event.listen(pool, "checkout", checkout)
+
+
 def _make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -266,8 +300,11 @@ def create_engine(
         connect_args: dict[str, Any] = {"timeout": 10}
         if server_settings:
             connect_args["server_settings"] = server_settings
-        options = {"pool_pre_ping": True, "connect_args": connect_args}
-        return _watch(create_async_engine(parsed, **(options | engine_options)))
+        options = {"connect_args": connect_args}
+        engine = create_async_engine(parsed, **(options | engine_options))
+        if not engine_options.get("pool_pre_ping"):
+            _ping_when_idle(engine)
+        return _watch(engine)
     raise ValueError(
         f"unsupported database {backend!r} in {safe_url(parsed)}; use sqlite or postgresql"
     )

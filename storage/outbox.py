@@ -7,18 +7,28 @@ two servers never send the same message at the same time (PostgreSQL: `FOR UPDAT
 SKIP LOCKED`; SQLite: one writer at a time). Per recipient only the oldest pending
 message is handed out, so a person receives messages in order.
 
+A channel that sends at once (Telegram: the reply right after the update's commit)
+queues with `enqueue_leased`: the row is written leased to the sender in the same
+unit of work, so the deliverer leaves it alone unless the sender never gets to it (a
+crash between commit and send): then it is sent once the lease runs out. A message
+behind another pending one of the same person is not leased (order first). Sends are
+recorded many at a time (`mark_delivered_many`: one statement).
+
+The per-message statements (queue, record) are SQLAlchemy Core on the table, not the
+ORM: the same column types (the payload and the address encrypted), less work.
+
 `recipient` (the channel's address, e.g. a Telegram chat id) is needed to deliver;
 it is kept only while the message is pending and erased once delivered or given up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Integer, Table, bindparam, case, exists, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -75,9 +85,22 @@ class Outbox(Protocol):
         self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE, channel: str | None = None
     ) -> list[OutboxMessage]: ...
 
+    async def enqueue_leased(
+        self,
+        channel: str,
+        recipient_hash: str,
+        recipient: str,
+        payload: Mapping[str, Any],
+        *,
+        lease: timedelta,
+        own: Collection[int] = (),
+    ) -> OutboxMessage | None: ...
+
     async def mark_delivered(
         self, message_id: int, *, created_at: datetime | None = None
     ) -> None: ...
+
+    async def mark_delivered_many(self, sent: Sequence[tuple[int, datetime]]) -> list[int]: ...
 
     async def mark_failed(
         self,
@@ -92,6 +115,47 @@ class Outbox(Protocol):
     async def pending_count(self) -> int: ...
 
     async def oldest_pending(self) -> datetime | None: ...
+
+
+_TABLE: Table = OutboxMessageRow.__table__  # type: ignore[attr-defined]
+_C = _TABLE.c
+_NOW = bindparam("now", type_=_C.created_at.type)
+
+_ENQUEUE = insert(_TABLE).returning(_C.id)
+
+# Leased to the sender at once, unless another message of the same person is pending
+# (`own`: the sender's own, being sent or sent and not yet recorded): then due now,
+# for the deliverer, which hands out one message per person, oldest first.
+_EARLIER = _TABLE.alias("earlier")
+_BEHIND = exists().where(
+    _EARLIER.c.channel == bindparam("channel"),
+    _EARLIER.c.recipient_hash == bindparam("recipient_hash"),
+    _EARLIER.c.delivered_at.is_(None),
+    _EARLIER.c.given_up_at.is_(None),
+    _EARLIER.c.id.not_in(bindparam("own", expanding=True, type_=Integer())),
+)
+_ENQUEUE_LEASED = (
+    insert(_TABLE)
+    .values(
+        channel=bindparam("channel"),
+        recipient_hash=bindparam("recipient_hash"),
+        recipient=bindparam("recipient", type_=_C.recipient.type),
+        payload=bindparam("payload", type_=_C.payload.type),
+        created_at=_NOW,
+        attempts=case((_BEHIND, 0), else_=1),
+        next_attempt_at=case(
+            (_BEHIND, _NOW), else_=bindparam("leased_until", type_=_C.next_attempt_at.type)
+        ),
+    )
+    .returning(_C.id, _C.attempts)
+)
+
+_DELIVERED = (
+    update(_TABLE)
+    .where(tuple_(_C.id, _C.created_at).in_(bindparam("sent", expanding=True)))
+    .values(delivered_at=func.coalesce(_C.delivered_at, _NOW), recipient=None)
+    .returning(_C.id)
+)
 
 
 def _pending() -> tuple[Any, Any]:
@@ -115,18 +179,55 @@ class SqlOutbox:
         not_before: datetime | None = None,
     ) -> int:
         now = self._clock()
-        row = OutboxMessageRow(
+        values = {
+            "channel": channel,
+            "recipient_hash": recipient_hash,
+            "recipient": recipient,
+            "payload": dict(payload),
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+        }
+        return int((await self._session.execute(_ENQUEUE, values)).scalar_one())
+
+    async def enqueue_leased(
+        self,
+        channel: str,
+        recipient_hash: str,
+        recipient: str,
+        payload: Mapping[str, Any],
+        *,
+        lease: timedelta,
+        own: Collection[int] = (),
+    ) -> OutboxMessage | None:
+        """Queue a message its sender sends right after the commit: leased to it until
+        `now + lease` (its first attempt counted), so the deliverer takes it only when
+        the sender did not get to it. None when an earlier message of the person is
+        pending (other than the sender's `own`): queued due now, for the deliverer, so
+        that the person receives messages in order."""
+        now = self._clock()
+        body = dict(payload)
+        values = {
+            "channel": channel,
+            "recipient_hash": recipient_hash,
+            "recipient": recipient,
+            "payload": body,
+            "now": now,
+            "leased_until": now + lease,
+            "own": list(own),
+        }
+        row = (await self._session.execute(_ENQUEUE_LEASED, values)).one()
+        if row.attempts == 0:
+            return None
+        return OutboxMessage(
+            id=row.id,
             channel=channel,
             recipient_hash=recipient_hash,
             recipient=recipient,
-            payload=dict(payload),
+            payload=body,
+            attempts=row.attempts,
             created_at=now,
-            next_attempt_at=not_before or now,
         )
-        self._session.add(row)
-        await self._session.flush()
-        assert row.id is not None
-        return row.id
 
     async def claim_due(
         self, *, limit: int = 20, lease: timedelta = DEFAULT_LEASE, channel: str | None = None
@@ -192,6 +293,14 @@ class SqlOutbox:
         row.recipient = None
         await self._session.flush()
 
+    async def mark_delivered_many(self, sent: Sequence[tuple[int, datetime]]) -> list[int]:
+        """Record many deliveries in one statement: (id, created_at of the message as
+        queued or claimed). The ids recorded; a message erased meanwhile is skipped."""
+        if not sent:
+            return []
+        values = {"sent": [tuple(s) for s in sent], "now": self._clock()}
+        return list((await self._session.execute(_DELIVERED, values)).scalars())
+
     async def mark_failed(
         self,
         message_id: int,
@@ -213,7 +322,8 @@ class SqlOutbox:
             row.recipient = None
             await self._session.flush()
             return False
-        row.next_attempt_at = now + (retry_after or retry_delay(row.attempts))
+        wait = retry_after if retry_after is not None else retry_delay(row.attempts)
+        row.next_attempt_at = now + wait
         await self._session.flush()
         return True
 

@@ -9,10 +9,11 @@ transaction and then report the id as taken, so only one of them applies it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,27 @@ class ProcessedUpdateStore(Protocol):
     async def forget_before(self, cutoff: datetime) -> int: ...
 
 
+_TABLE: Table = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
+
+
+def _mark(insert: Callable[[Table], Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect (every
+    message runs it)."""
+    return (
+        insert(_TABLE)
+        .values(
+            channel=bindparam("channel"),
+            update_id=bindparam("update_id"),
+            processed_at=bindparam("processed_at", type_=_TABLE.c.processed_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+        .returning(_TABLE.c.update_id)
+    )
+
+
+_MARK = {"postgresql": _mark(postgresql_insert), "sqlite": _mark(sqlite_insert)}
+
+
 class SqlProcessedUpdateStore:
     def __init__(self, session: AsyncSession, clock: Clock, dialect: str) -> None:
         self._session, self._clock, self._dialect = session, clock, dialect
@@ -39,14 +61,9 @@ class SqlProcessedUpdateStore:
     async def mark_processed(self, channel: str, update_id: str | int) -> bool:
         """Record the update; True when it is new, False when it was processed before
         (then apply nothing)."""
-        insert = postgresql_insert if self._dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(ProcessedUpdateRow)
-            .values(channel=channel, update_id=str(update_id), processed_at=self._clock())
-            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-            .returning(col(ProcessedUpdateRow.update_id))
-        )
-        return (await self._session.execute(statement)).first() is not None
+        params = {"channel": channel, "update_id": str(update_id), "processed_at": self._clock()}
+        result = await self._session.execute(_MARK[self._dialect], params)
+        return result.first() is not None
 
     async def is_processed(self, channel: str, update_id: str | int) -> bool:
         result = await self._session.scalars(

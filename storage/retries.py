@@ -5,7 +5,8 @@ start in a fresh transaction on a fresh connection. That is done, a bounded numb
 times with a short pause, for:
 
 - a lost or refused connection (`storage.engine.is_connection_error`: the server
-  restarted, `pg_terminate_backend`, a network blip; the pool's pre-ping already
+  restarted, `pg_terminate_backend`, a network blip; a ping at checkout after an idle
+  spell (`storage.engine.IDLE_PING_AFTER`, not on every checkout) already
   replaces connections that died while idle);
 - a serialization failure or a deadlock (`storage.engine.is_conflict`).
 

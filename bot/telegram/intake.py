@@ -20,8 +20,12 @@ The service queues the rendered messages in the outbox in the same unit of work 
 the step (with `update_id`, so a repeated update has no second effect); answers made
 here (/status, /privacy, an unsupported message, ...) go through the same channel
 core (`ConversationService.reply`): one unit of work with the lock, the idempotency
-rule, the open question and the outbox. Listeners (`listen`) hear when each update is
-done and how many messages it queued: the deliverer wakes on them. Only private chats: a
+rule, the open question and the outbox. With a deliverer (`deliverer=`), the replies
+are queued leased to this process and the update's own task sends them right after
+the commit (`bot.telegram.delivery.Sending`; a pressed button's query is answered
+first); the outbox row is the fallback for a crash or a failed send. Listeners
+(`listen`) hear when each update is done, how many messages it queued and how many it
+left for the deliverer (`left`): the deliverer wakes on those. Only private chats: a
 group hears once that the bot works in private chats only.
 
 Updates of one chat are handled one at a time, in arrival order (a FIFO lock per
@@ -42,7 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.telegram import wording
-from bot.telegram.delivery import CHANNEL
+from bot.telegram.delivery import CHANNEL, OutboxDeliverer, Sending
 from bot.telegram.rendering import (
     Payload,
     RenderOptions,
@@ -68,6 +72,7 @@ from intake import privacy_wording
 from intake.access_copy_text import copy_texts
 from intake.conversation import (
     ConversationService,
+    Enqueue,
     Outgoing,
     Reply,
     ServiceInput,
@@ -154,11 +159,13 @@ class Incoming:
 
 @dataclass(frozen=True)
 class UpdateDone:
-    """An update is done: applied (or a repeat), or failed; the messages it queued."""
+    """An update is done: applied (or a repeat), or failed; the messages it queued, and
+    how many of them it left for the deliverer (not sent at once)."""
 
     update_id: int
     queued: int
     failed: bool = False
+    left: int = 0
 
 
 @dataclass(frozen=True)
@@ -181,8 +188,10 @@ class TelegramIntake:
         staff_chat: str | None = None,
         retry_pauses: tuple[float, ...] = (0.5, 1.0, 2.0),
         privacy: PrivacyService | None = None,
+        deliverer: OutboxDeliverer | None = None,
     ) -> None:
         self.service = service
+        self.deliverer = deliverer
         self.retry_pauses = retry_pauses
         self.database = service.database
         self.privacy = privacy or PrivacyService(service.database, library=service.library)
@@ -191,6 +200,8 @@ class TelegramIntake:
         self._listeners: list[Callable[[UpdateDone], None]] = []
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._queued: dict[int, int] = {}  # updates being handled -> messages queued
+        self._left: dict[int, int] = {}  # -> messages queued for the deliverer
+        self._sendings: dict[int, Sending] = {}  # -> its replies to send at once
         self._failed: set[int] = set()
         self._active = 0
         self._idle = asyncio.Event()
@@ -227,50 +238,93 @@ class TelegramIntake:
     # --- one update ------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming) -> Handled:
-        """Apply one update; raises when the database is unavailable (nothing kept)."""
+        """Apply one update, then send its replies; raises when the database is
+        unavailable (nothing kept)."""
+        return await self._process(incoming)
+
+    async def _process(
+        self, incoming: Incoming, answer: Callable[[Handled], Awaitable[None]] | None = None
+    ) -> Handled:
+        """Apply (in the chat's turn), `answer` (a pressed button's query), then send
+        the replies queued to send at once."""
+        update_id = incoming.update_id
         self._active += 1
         self._idle.clear()
-        self._queued[incoming.update_id] = 0
-        self._failed.discard(incoming.update_id)
+        self._queued[update_id] = 0
+        self._left[update_id] = 0
+        self._failed.discard(update_id)
+        sending = self.deliverer.sending() if self.deliverer is not None else None
+        if sending is not None:
+            self._sendings[update_id] = sending
         failed = False
         try:
             async with self._chat_turn(incoming.chat_id):
-                for pause in (*self.retry_pauses, None):
-                    try:
-                        return await self._handle(incoming)
-                    except DatabaseUnavailable as error:
-                        if pause is None or not error.retryable:  # a full disk waits
-                            raise
-                        log.warning("update %s: database unavailable, again", incoming.update_id)
-                    await asyncio.sleep(pause)
-                raise AssertionError("unreachable")
+                handled = await self._apply(incoming)
+                if sending is not None:
+                    sending.take_turn()  # before the chat's next update can commit
         except BaseException as error:
             failed = True
+            if sending is not None:
+                sending.abandon()
             if isinstance(error, Exception):
-                log.error("update %s was not applied: %s", incoming.update_id, type(error).__name__)
-            self._failed.add(incoming.update_id)
+                log.error("update %s was not applied: %s", update_id, type(error).__name__)
+            self._failed.add(update_id)
             raise
+        else:
+            if answer is not None:
+                await answer(handled)
+            if sending is not None:
+                await sending.send()
+            return handled
         finally:
             self._active -= 1
             if self._active == 0:
                 self._idle.set()
-            done = UpdateDone(incoming.update_id, self._queued.pop(incoming.update_id, 0), failed)
+            queued = self._queued.pop(update_id, 0)
+            left = self._left.pop(update_id, 0)
+            self._sendings.pop(update_id, None)
+            left += sending.left if sending is not None else queued
+            done = UpdateDone(update_id, queued, failed, left)
             for listener in self._listeners:
                 listener(done)
 
+    async def _apply(self, incoming: Incoming) -> Handled:
+        for pause in (*self.retry_pauses, None):
+            try:
+                return await self._handle(incoming)
+            except DatabaseUnavailable as error:
+                if pause is None or not error.retryable:  # a full disk waits
+                    raise
+                log.warning("update %s: database unavailable, again", incoming.update_id)
+            await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
+
     async def handle_query(self, query: Any, update_id: int) -> None:
         """A pressed button, the same for both frameworks: handled, and the query always
-        answered (its text, if any), also a forged one and also when handling failed."""
+        answered (its text, if any; before the replies are sent), also a forged one and
+        also when handling failed."""
         incoming = Incoming.from_callback(query, update_id)
-        handled = Handled()
-        try:
-            if incoming is not None:
-                handled = await self.handle(incoming)
-        finally:
+        answered = False
+
+        async def answer(handled: Handled) -> None:
+            nonlocal answered
+            answered = True
             try:
                 await query.answer(text=handled.callback_text)
             except Exception as error:
                 log.info("answerCallbackQuery failed: %s", type(error).__name__)
+
+        try:
+            if incoming is not None:
+                await self._process(incoming, answer)
+        finally:
+            if not answered:
+                await answer(Handled())
+
+    def _enqueue(self, update_id: int) -> Enqueue | None:
+        """How this update's replies are queued: to send at once, or for the deliverer."""
+        sending = self._sendings.get(update_id)
+        return sending.enqueue if sending is not None else None
 
     async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait for the updates being handled (at shutdown)."""
@@ -353,7 +407,12 @@ class TelegramIntake:
             return await compose(uow, view, incoming)
 
         reply = await self.service.reply(
-            CHANNEL, incoming.chat_id, answer, update_id=incoming.update_id, once=once
+            CHANNEL,
+            incoming.chat_id,
+            answer,
+            update_id=incoming.update_id,
+            once=once,
+            enqueue=self._enqueue(incoming.update_id),
         )
         if reply is not None:
             self._count(incoming.update_id, len(reply.payloads))
@@ -457,7 +516,8 @@ class TelegramIntake:
             return queued
 
         async def after(uow: UnitOfWork, turn: Turn) -> None:
-            await self._after(uow, turn)
+            if await self._after(uow, turn):
+                self._left[incoming.update_id] = 1  # for the staff chat: the deliverer's
             code = options.handoff_code
             if code is not None and offers_web_chat(turn, options, pressed=pressed):
                 await offer_handoff(uow, self.service, CHANNEL, incoming.chat_id, code)
@@ -469,13 +529,15 @@ class TelegramIntake:
             update_id=incoming.update_id,
             locale_hint=incoming.language_code,
             outbox=payloads,
+            enqueue=self._enqueue(incoming.update_id),
             after=after,
         )
         if not turn.duplicate:
             self._count(incoming.update_id, len(queued))
         return turn
 
-    async def _after(self, uow: UnitOfWork, turn: Turn) -> None:
+    async def _after(self, uow: UnitOfWork, turn: Turn) -> bool:
+        """The staff chat hears of a new pre-aanmelding (True: a message queued)."""
         if turn.reference is not None and self.staff_chat:
             await notify_staff(
                 uow,
@@ -484,6 +546,8 @@ class TelegramIntake:
                 staff_key=self.service.key(CHANNEL, self.staff_chat),
                 locale=self.service.default_locale,
             )
+            return True
+        return False
 
     def _locale(self, incoming: Incoming, view: Turn | None) -> str:
         """The conversation's language, else the one Telegram reports for the person."""

@@ -77,20 +77,27 @@ class UpdatePoller:
         self._progress = asyncio.Event()
         self._slots = asyncio.Semaphore(self.concurrency)
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     # --- the loop ---------------------------------------------------------------------
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="telegram-poller")
 
     async def stop(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Stop asking; let the updates in flight finish (they are not confirmed here:
         whatever did not finish comes again to the next process)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        self._stopping = True
+        task, self._task = self._task, None
+        # Python 3.11's `wait_for` can swallow a cancellation that meets its inner
+        # wait finishing (the poller then asked again and waited a whole long poll):
+        # cancel until the task is done; `_stopping` ends its loop anyway.
+        while task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
+        if task is not None and not task.cancelled() and task.exception() is not None:
+            log.error("telegram poller ended with %s", type(task.exception()).__name__)
         if self._running:
             await asyncio.wait(list(self._running.values()), timeout=timeout)
 
@@ -102,7 +109,7 @@ class UpdatePoller:
 
     async def _run(self) -> None:
         pause = 1.0
-        while True:
+        while not self._stopping:
             waiting = bool(self._running or self._failed)
             offset = self.offset()
             self._done = {update_id for update_id in self._done if update_id >= offset}

@@ -166,8 +166,9 @@ class TelegramRunner:
             render_options=options,
             staff_chat=settings.telegram_staff_chat_id,
             privacy=privacy,
+            deliverer=self.deliverer,  # replies sent right after the update's commit
         )
-        self.intake.listen(lambda done: self.deliverer.wake() if done.queued else None)
+        self.intake.listen(lambda done: self.deliverer.wake() if done.left else None)
         self.poller = UpdatePoller(
             self.api,
             self.apply,

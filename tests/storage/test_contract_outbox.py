@@ -139,3 +139,91 @@ async def test_the_oldest_pending_message_is_when_the_backlog_began(
         await uow.outbox.mark_delivered(first)
     async with database.unit_of_work(write=False) as uow:
         assert await uow.outbox.oldest_pending() == first_queued + timedelta(minutes=3)
+
+
+async def leased(
+    database: Database, recipient_hash: str, body: str, own: tuple[int, ...] = ()
+) -> int | None:
+    """Queue a message to send right after the commit; its id when it is leased."""
+    async with database.unit_of_work() as uow:
+        message = await uow.outbox.enqueue_leased(
+            "telegram",
+            recipient_hash,
+            f"chat-{recipient_hash[0]}",
+            {"text": body},
+            lease=timedelta(seconds=30),
+            own=own,
+        )
+    if message is None:
+        return None
+    assert (message.payload["text"], message.attempts, message.recipient) == (body, 1, "chat-a")
+    return message.id
+
+
+async def test_a_message_sent_at_once_is_leased_to_its_sender(
+    database: Database, clock: FakeClock
+) -> None:
+    message = await leased(database, ANNA, "Hoi")
+    assert message is not None
+    assert await claim(database) == []  # the sender's, while the lease lasts
+    clock.advance(seconds=31)  # the sender never got to it (a crash): the deliverer's
+    async with database.unit_of_work() as uow:
+        [again] = await uow.outbox.claim_due()
+    assert (again.id, again.attempts, again.payload["text"]) == (message, 2, "Hoi")
+
+
+async def test_a_message_behind_a_pending_one_is_left_to_the_deliverer(
+    database: Database,
+) -> None:
+    earlier = await enqueue(database, ANNA, "Van het loket")
+    assert await leased(database, ANNA, "Hoi") is None  # order first: not sent at once
+    [first, then] = await claim_all(database)  # due now, after the earlier one
+    assert first == (earlier, "Van het loket")
+    assert then[1] == "Hoi" and then[0] > earlier
+
+
+async def claim_all(database: Database) -> list[tuple[int, str]]:
+    """Every due message, one per person at a time (deliver each, then the next)."""
+    found: list[tuple[int, str]] = []
+    while batch := await claim(database):
+        for message_id, body in batch:
+            found.append((message_id, body))
+            async with database.unit_of_work() as uow:
+                await uow.outbox.mark_delivered(message_id)
+    return found
+
+
+async def test_the_senders_own_pending_messages_do_not_hold_its_next_back(
+    database: Database,
+) -> None:
+    carl = "a" + "c" * 63  # "chat-a", as `leased` checks
+    first = await leased(database, carl, "Een")
+    assert first is not None
+    second = await leased(database, carl, "Twee", own=(first,))
+    assert second is not None
+    assert await leased(database, carl, "Drie", own=(second,)) is None  # the first waits
+
+
+async def test_many_deliveries_are_recorded_in_one_statement(
+    database: Database, clock: FakeClock
+) -> None:
+    carl = "a" + "c" * 63
+    first = await leased(database, ANNA, "Hoi")
+    second = await leased(database, carl, "Hoi")
+    assert first is not None and second is not None
+    async with database.unit_of_work() as uow:
+        recorded = await uow.outbox.mark_delivered_many(
+            [(first, clock.now), (second, clock.now - timedelta(seconds=1))]  # not its time
+        )
+        assert recorded == [first]
+        rows = (
+            await uow.session.execute(
+                text("SELECT id, recipient, delivered_at FROM outbox_messages ORDER BY id")
+            )
+        ).all()
+    assert [(r.id, r.recipient is None, r.delivered_at is None) for r in rows] == [
+        (first, True, False),
+        (second, False, True),
+    ]
+    async with database.unit_of_work(write=False) as uow:
+        assert await uow.outbox.pending_count() == 1

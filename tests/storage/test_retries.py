@@ -9,13 +9,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
+from storage import engine as engine_module
 from storage.database import Database
 from storage.engine import (
     DatabaseBusy,
     DatabaseUnavailable,
     PoolOptions,
+    create_engine,
     fault_kind,
+    is_connection_error,
     unavailable_error,
 )
 from storage.retries import RetryPolicy
@@ -194,3 +198,35 @@ def test_the_kinds_of_database_faults() -> None:
     locked = OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked"))
     assert isinstance(unavailable_error("sqlite:///x.db", locked), DatabaseBusy)
     assert fault_kind(KeyError("a bug")) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("idle_ping_after", [0.0, 3600.0])
+async def test_a_connection_that_died_while_idle_is_replaced_only_after_an_idle_spell(
+    postgres: Backend, monkeypatch: pytest.MonkeyPatch, idle_ping_after: float
+) -> None:
+    """No ping on every checkout (issue 18): a connection back in the pool for longer
+    than `IDLE_PING_AFTER` is pinged and, dead, replaced unseen; one used just now is
+    not pinged, so its death shows at its first statement (`Database.run` runs the
+    unit of work again then, see above)."""
+    monkeypatch.setattr(engine_module, "IDLE_PING_AFTER", idle_ping_after)
+    engine = create_engine(postgres.url)
+    killer = create_engine(postgres.url)
+    try:
+        async with engine.connect() as conn:
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with killer.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await asyncio.sleep(0.1)
+        if idle_ping_after == 0.0:
+            async with engine.connect() as conn:
+                again = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            assert again != pid
+        else:
+            with pytest.raises(DBAPIError) as lost:
+                async with engine.connect() as conn:
+                    await conn.execute(text("SELECT pg_backend_pid()"))
+            assert is_connection_error(lost.value)
+    finally:
+        await engine.dispose()
+        await killer.dispose()

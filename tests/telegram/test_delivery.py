@@ -189,3 +189,97 @@ async def test_a_message_erased_on_its_way_does_not_stop_the_outbox(backend: Bac
         d.deliverer._outcomes.append(_Outcome(row.id, row.created_at))
         await d.queue(7, text(2))
         await d.api.wait_for(lambda: d.api.sent_texts(7) == ["bericht 1", "bericht 2"])
+
+
+# --- sent at once: by the update's own task, right after its commit -------------------
+
+
+async def send_at_once(d: Delivery, chat: int, *payloads: dict[str, Any]) -> int:
+    """What the intake does for one update: queue the replies leased in its unit of
+    work, then (committed) send them from the same task. How many it left behind."""
+    sending = d.deliverer.sending()
+    async with d.database.unit_of_work() as uow:
+        for payload in payloads:
+            await sending.enqueue(uow, CHANNEL, f"hash-{chat}", str(chat), payload)
+    sending.take_turn()
+    await sending.send()
+    if sending.left:
+        d.deliverer.wake()
+    return sending.left
+
+
+async def test_a_reply_sent_at_once_is_not_sent_again(backend: Backend) -> None:
+    async with delivery(backend, idle_poll=0.05) as d:
+        assert await send_at_once(d, 20, text(1), text(2)) == 0
+        assert d.api.sent_texts(20) == ["bericht 1", "bericht 2"]  # before any pass
+        await d.deliverer.wait_idle(10)
+        rows = await d.rows()
+        assert [(r.delivered_at is not None, r.recipient, r.attempts) for r in rows] == [
+            (True, None, 1),
+            (True, None, 1),
+        ]
+        assert d.api.sent_texts(20) == ["bericht 1", "bericht 2"]  # once each
+        assert d.deliverer.stats.sent_at_once == 2 and d.deliverer.stats.delivered == 2
+
+
+async def test_a_reply_behind_a_pending_message_waits_its_turn(backend: Backend) -> None:
+    """A message of the loket still waits (a send that failed, tried again later): the
+    reply is not sent before it, but after it, by the deliverer."""
+    async with delivery(backend) as d:
+        async with d.database.unit_of_work() as uow:
+            later = uow.now() + timedelta(seconds=0.5)
+            await uow.outbox.enqueue(CHANNEL, "hash-21", "21", text(1), not_before=later)
+        assert await send_at_once(d, 21, text(2), text(3)) == 2
+        assert d.api.sent_texts(21) == []
+        await d.deliverer.wait_idle(10)
+        assert d.api.sent_texts(21) == ["bericht 1", "bericht 2", "bericht 3"]
+        assert d.deliverer.stats.sent_at_once == 0
+
+
+async def test_after_a_failed_send_the_rest_goes_to_the_deliverer_in_order(
+    backend: Backend,
+) -> None:
+    async with delivery(backend, hold=0.2) as d:
+        d.api.fail_next("sendMessage", status=429, retry_after=1)  # longer than `hold`
+        assert await send_at_once(d, 22, text(1), text(2), text(3)) == 0
+        assert d.api.sent_texts(22) == []  # the first refused, the rest not sent before it
+        # The next update of the chat, while those wait: behind them too.
+        assert await send_at_once(d, 22, text(4)) == 1
+        await d.deliverer.wait_idle(10)
+        assert d.api.sent_texts(22) == [f"bericht {n}" for n in range(1, 5)]
+        first = (await d.rows())[0]
+        assert first.attempts == 2 and first.last_error == "http_429"
+
+
+async def test_deliveries_cost_no_transaction_each(backend: Backend) -> None:
+    """Twenty updates one after another, each reply sent at once: each delivery is
+    recorded in the next update's unit of work (one statement there), the last one in
+    a batch of its own: not a transaction per message."""
+    from sqlalchemy import event
+
+    async with delivery(backend) as d:
+        statements: dict[int, list[str]] = {}
+        recording_only: list[list[str]] = []
+
+        def begin(conn: Any) -> None:
+            statements[id(conn)] = []
+
+        def execute(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.setdefault(id(conn), []).append(statement.split()[0].upper())
+
+        def commit(conn: Any) -> None:
+            done = [s for s in statements.pop(id(conn), []) if s != "BEGIN"]
+            if done and all(s == "UPDATE" for s in done):
+                recording_only.append(done)
+
+        engine = d.database.engine.sync_engine
+        event.listen(engine, "begin", begin)
+        event.listen(engine, "before_cursor_execute", execute)
+        event.listen(engine, "commit", commit)
+        for chat in range(30, 50):
+            await send_at_once(d, chat, text(1))
+        await d.deliverer.wait_idle(10)
+        rows = await d.rows()
+        assert len(rows) == 20 and all(r.delivered_at is not None for r in rows)
+        assert d.deliverer.stats.delivered == 20
+        assert len(recording_only) <= 2, recording_only
