@@ -16,6 +16,7 @@ __all__ = [
     "QUESTION_FROM_LOKET",
     "STATUS_CHANGED",
     "STATUS_TEXTS",
+    "STATUS_TEXTS_ABOUT_THE_PERSON",
     "STATUS_UNKNOWN",
     "status_text",
 ]
@@ -36,13 +37,26 @@ STATUS_TEXTS: dict[str, str] = {
     ),
     "ingetrokken": N_("Deze aanmelding is ingetrokken."),
 }
+# For a professional or veldwerker who registered someone else: where the sentence
+# above says "je" and means the person registered, it names them instead.
+STATUS_TEXTS_ABOUT_THE_PERSON: dict[str, str] = {
+    "intake_gepland": N_("Er is een gesprek met de persoon gepland."),
+    "geaccepteerd": N_("De persoon is aangenomen. Het loket neemt contact op."),
+    "doorverwezen": N_("Het loket heeft de persoon doorverwezen naar een andere organisatie."),
+    "afgewezen": N_(
+        "Het loket kan de persoon niet aannemen. Wil je weten waarom? Neem dan contact op "
+        "met het loket. {loket_contact}"
+    ),
+}
 STATUS_UNKNOWN = N_("Een medewerker van het loket bekijkt je aanmelding.")
 
 
-def status_text(status: str, loket_contact: Text) -> Text:
+def status_text(status: str, loket_contact: Text, *, for_submitter: bool = False) -> Text:
     """The sentence of a status; `loket_contact` (operator data) for the statuses whose
-    sentence asks the person to contact the loket."""
-    return Text(STATUS_TEXTS.get(status, STATUS_UNKNOWN), {"loket_contact": loket_contact})
+    sentence asks the person to contact the loket. `for_submitter`: the reader
+    registered someone else (a professional, a veldwerker), so "you" is not the person."""
+    texts = {**STATUS_TEXTS, **STATUS_TEXTS_ABOUT_THE_PERSON} if for_submitter else STATUS_TEXTS
+    return Text(texts.get(status, STATUS_UNKNOWN), {"loket_contact": loket_contact})
 
 
 STATUS_CHANGED = N_("Nieuws over je aanmelding {reference}:")

@@ -167,7 +167,10 @@ class WayBack:
         await case_messages(uow).add(
             item.id, "loket", "status", {"status": item.status.value}, staff_user_id=staff_user_id
         )
-        status = status_text(item.status.value, loket_contact(self._directory))
+        for_submitter = item.submitter.kind != "self"
+        status = status_text(
+            item.status.value, loket_contact(self._directory), for_submitter=for_submitter
+        )
         news = (Text(STATUS_CHANGED, {"reference": item.reference}), status)
         return await self._notify(uow, item, news)
 

@@ -32,7 +32,10 @@ def status_texts(
                 {"reference": record.reference, "date": record.created_at.date()},
             )
         )
-        texts.append(status_text(Status(record.status).value, loket_contact))
+        for_submitter = record.submitter.kind != "self"  # "you" is not the person then
+        texts.append(
+            status_text(Status(record.status).value, loket_contact, for_submitter=for_submitter)
+        )
     if not newest:
         texts.append(Text(wording.STATUS_NONE))
     if draft:

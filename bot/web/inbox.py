@@ -100,11 +100,13 @@ class InboxPages:
         default = self.routes.config.default_locale
         return accepted_locale(request.headers.get("accept-language"), default)
 
-    def _shown(self, message: CaseMessage, locale: str) -> ShownMessage:
+    def _shown(self, message: CaseMessage, locale: str, *, other: bool) -> ShownMessage:
+        """One message as the reader sees it; `other`: the reader registered someone
+        else (a professional, a veldwerker), so the status names the person."""
         when = str(format_datetime(message.at.astimezone(TIME_ZONE), "short", locale=locale))
         body = message.body
         if message.kind == "status":
-            status = status_text(str(body.get("status")), self.contact)
+            status = status_text(str(body.get("status")), self.contact, for_submitter=other)
             return ShownMessage(
                 render(Text(FROM_LOKET_NEWS), locale), (render(status, locale),), when, False
             )
@@ -135,7 +137,12 @@ class InboxPages:
             locale,
             title=render(Text(TITLE), locale),
             inbox=inbox,
-            messages=[self._shown(m, locale) for m in inbox.messages] if inbox else [],
+            messages=[
+                self._shown(m, locale, other=inbox.item.submitter.kind != "self")
+                for m in inbox.messages
+            ]
+            if inbox
+            else [],
             no_messages=render(Text(NO_MESSAGES), locale),
             token=token,
             notice=notice,
