@@ -64,6 +64,7 @@ __all__ = [
     "Reply",
     "StartInput",
     "Turn",
+    "with_help_added",
 ]
 
 _IN_PROGRESS = ("choose", "flow")  # a conversation's stages before it ends
@@ -604,6 +605,19 @@ class ConversationService:
             crisis=crisis,
             events=sprint.events,
         )
+
+
+def with_help_added(turn: Turn, text: Text) -> Turn:
+    """The turn with `text` after the engine's help message: a channel's own words
+    (Telegram's commands, WhatsApp's words) beside the engine's help."""
+    messages: list[Outgoing] = []
+    added = False
+    for message in turn.messages:
+        messages.append(message)
+        if message.kind == "help" and not added:
+            messages.append(Outgoing((text,), None, "help"))
+            added = True
+    return replace(turn, messages=tuple(messages))
 
 
 async def _admit(

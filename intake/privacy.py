@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flows.engine.library import FlowLibrary, flow_library
+from flows.engine.prompts import Prompt, PromptOption
 from flows.texts import Text
 from intake import privacy_wording as w
 from intake.access_copy_text import CopyBlock, copy_blocks
@@ -32,7 +33,30 @@ from storage.pre_aanmeldingen import PreAanmelding
 from storage.unit_of_work import UnitOfWork
 from storage.user_hash import hash_channel_user
 
-__all__ = ["WEB_CHANNEL", "PrivacyService", "StaffCopy", "erasure_texts"]
+__all__ = [
+    "ERASE_TOKEN",
+    "WEB_CHANNEL",
+    "PrivacyService",
+    "StaffCopy",
+    "erase_prompt",
+    "erasure_texts",
+]
+
+ERASE_TOKEN = "verwijder"  # noqa: S105 - the token of the erase question's buttons
+
+
+def erase_prompt() -> Prompt:
+    """The chat channels' erase question ("verwijder"), with yes and no buttons; its
+    answer comes back with `ERASE_TOKEN`."""
+    return Prompt(
+        token=ERASE_TOKEN,
+        node="_erase",
+        kind="yes_no",
+        text=Text(w.ERASE_ASK),
+        options=(PromptOption("yes", Text(w.ERASE_YES)), PromptOption("no", Text(w.ERASE_NO))),
+        accepts_text=False,
+    )
+
 
 WEB_CHANNEL = "web"
 

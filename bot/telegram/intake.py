@@ -64,7 +64,7 @@ from flows.engine.inputs import (
     TextInput,
     parse_callback,
 )
-from flows.engine.prompts import Prompt, PromptOption
+from flows.engine.prompts import Prompt
 from flows.privacy_notices import current_notice
 from flows.service_texts import loket_contact
 from flows.texts import Text
@@ -73,14 +73,14 @@ from intake.access_copy_text import copy_texts
 from intake.conversation import (
     ConversationService,
     Enqueue,
-    Outgoing,
     Reply,
     ServiceInput,
     StartInput,
     Turn,
+    with_help_added,
 )
 from intake.handoff import offer_handoff
-from intake.privacy import PrivacyService, erasure_texts
+from intake.privacy import ERASE_TOKEN, PrivacyService, erase_prompt, erasure_texts
 from intake.short_codes import random_code
 from locales import render
 from locales.languages import language, match_locale
@@ -92,7 +92,6 @@ from storage.unit_of_work import UnitOfWork
 __all__ = ["GROUP_NOTICE", "MAX_TEXT_CHARS", "Handled", "Incoming", "TelegramIntake", "UpdateDone"]
 
 MAX_TEXT_CHARS = 1000  # the longest answer any question takes
-ERASE_TOKEN = "verwijder"  # noqa: S105 - the callback token of /verwijder's buttons
 # Language buttons sent before the language chooser was the engine's: still work.
 OLD_LANGUAGE_TOKEN = "lang"  # noqa: S105
 log = logging.getLogger(__name__)
@@ -389,7 +388,7 @@ class TelegramIntake:
         elif name == "mijngegevens":
             await self._answer(incoming, self._copy)
         elif name == "verwijder":
-            await self._reply(incoming, [], prompt=_erase_prompt())
+            await self._reply(incoming, [], prompt=erase_prompt())
         elif name == "webchat" and self.render_options.web_chat_url:
             await self._answer(incoming, self._web_chat)
         else:
@@ -511,7 +510,7 @@ class TelegramIntake:
 
         def payloads(turn: Turn) -> list[Payload]:
             if help:
-                turn = _with_telegram_help(turn)
+                turn = with_help_added(turn, Text(wording.HELP_COMMANDS))
             queued[:] = render_turn(turn, options, pressed=pressed)
             return queued
 
@@ -564,30 +563,3 @@ class TelegramIntake:
             return Reply([{"method": "sendMessage", "text": text}])
 
         await self._answer(incoming, compose, once=(GROUP_NOTICE, key.user_hash))
-
-
-def _erase_prompt() -> Prompt:
-    """/verwijder: the question, with yes and no buttons."""
-    return Prompt(
-        token=ERASE_TOKEN,
-        node="_erase",
-        kind="yes_no",
-        text=Text(privacy_wording.ERASE_ASK),
-        options=(
-            PromptOption("yes", Text(privacy_wording.ERASE_YES)),
-            PromptOption("no", Text(privacy_wording.ERASE_NO)),
-        ),
-        accepts_text=False,
-    )
-
-
-def _with_telegram_help(turn: Turn) -> Turn:
-    """After the engine's help: the Telegram commands."""
-    messages: list[Outgoing] = []
-    added = False
-    for message in turn.messages:
-        messages.append(message)
-        if message.kind == "help" and not added:
-            messages.append(Outgoing((Text(wording.HELP_COMMANDS),), None, "help"))
-            added = True
-    return dataclasses.replace(turn, messages=tuple(messages))

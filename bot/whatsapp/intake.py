@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -38,23 +37,28 @@ from bot.whatsapp.words import Word, channel_word
 from flows.engine.commands import parse_command
 from flows.engine.crisis import detect_crisis
 from flows.engine.inputs import Command, CommandInput, TextInput, parse_callback
-from flows.engine.prompts import Prompt, PromptOption
+from flows.engine.prompts import Prompt
 from flows.privacy_notices import current_notice
 from flows.service_texts import loket_contact
 from flows.texts import Text
 from intake import privacy_wording
 from intake.access_copy_text import copy_texts
-from intake.conversation import ConversationService, Outgoing, Reply, ServiceInput, Turn
-from intake.privacy import PrivacyService, erasure_texts
+from intake.conversation import (
+    ConversationService,
+    Reply,
+    ServiceInput,
+    Turn,
+    with_help_added,
+)
+from intake.privacy import ERASE_TOKEN, PrivacyService, erase_prompt, erasure_texts
 from locales.languages import match_locale
 from storage.engine import DatabaseUnavailable
 from storage.erasure import Person
 from storage.unit_of_work import UnitOfWork
 
-__all__ = ["ERASE_TOKEN", "MAX_TEXT_CHARS", "WhatsAppIntake"]
+__all__ = ["MAX_TEXT_CHARS", "WhatsAppIntake"]
 
 MAX_TEXT_CHARS = 1000  # the longest answer any question takes
-ERASE_TOKEN = "verwijder"  # noqa: S105 - the token of the erase question's buttons
 log = logging.getLogger(__name__)
 
 Compose = Callable[[UnitOfWork, Turn | None], Awaitable[Reply]]
@@ -123,7 +127,7 @@ class WhatsAppIntake:
             wa_id = incoming.wa_id
             return await self._answer(incoming, lambda uow, view: self._copy(uow, view, wa_id))
         if word == Word.ERASE:
-            return await self._say(incoming, [], prompt=_erase_prompt())
+            return await self._say(incoming, [], prompt=erase_prompt())
         if len(text) > MAX_TEXT_CHARS and await asyncio.to_thread(detect_crisis, text) is None:
             return await self._say(incoming, [Text(wording.TOO_LONG)])
         helps = parse_command(text) == CommandInput(Command.HELP)
@@ -143,7 +147,9 @@ class WhatsAppIntake:
         queued: list[Payload] = []
 
         def payloads(turn: Turn) -> list[Payload]:
-            queued[:] = render_turn(_with_channel_help(turn) if help else turn)
+            queued[:] = render_turn(
+                with_help_added(turn, Text(wording.HELP_WORDS)) if help else turn
+            )
             return queued
 
         turn = await self.service.handle(
@@ -211,30 +217,3 @@ class WhatsAppIntake:
         if view is not None:
             return view.locale
         return match_locale(None, self.service.default_locale)
-
-
-def _erase_prompt() -> Prompt:
-    """'verwijder': the question, with yes and no buttons."""
-    return Prompt(
-        token=ERASE_TOKEN,
-        node="_erase",
-        kind="yes_no",
-        text=Text(privacy_wording.ERASE_ASK),
-        options=(
-            PromptOption("yes", Text(privacy_wording.ERASE_YES)),
-            PromptOption("no", Text(privacy_wording.ERASE_NO)),
-        ),
-        accepts_text=False,
-    )
-
-
-def _with_channel_help(turn: Turn) -> Turn:
-    """After the engine's help: the channel's words."""
-    messages: list[Outgoing] = []
-    added = False
-    for message in turn.messages:
-        messages.append(message)
-        if message.kind == "help" and not added:
-            messages.append(Outgoing((Text(wording.HELP_WORDS),), None, "help"))
-            added = True
-    return dataclasses.replace(turn, messages=tuple(messages))

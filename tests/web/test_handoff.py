@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from bot.telegram.intake import ERASE_TOKEN
 from bot.web.chat import CHANNEL as WEB
 from intake.handoff import HANDOFF_TTL
+from intake.privacy import ERASE_TOKEN
 from storage.tables import HandoffRow, PreAanmeldingRow
 from tests.factories.web_chat import ChatApp, PlainBrowser
 from tests.web.html_page import Page
