@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.message_parts import split_text as split_parts
 from bot.telegram import wording
 from flows.engine.inputs import callback_data
 from flows.engine.prompts import Prompt
@@ -101,27 +102,8 @@ def _cut(text: str, limit: int) -> int:
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Parts of at most `limit` characters, cut at a blank line, a line end or a
-    space where possible, else anywhere."""
-    parts: list[str] = []
-    rest = text
-    while telegram_length(rest) > limit:
-        fits = _cut(rest, limit)
-        window = rest[:fits]
-        cut = -1
-        for separator in ("\n\n", "\n", " "):
-            cut = window.rfind(separator)
-            if cut > 0:
-                break
-        if cut <= 0:
-            cut = fits
-        part = rest[:cut].rstrip()
-        if part:
-            parts.append(part)
-        rest = rest[cut:].lstrip()
-    if rest.strip() or not parts:
-        parts.append(rest)
-    return parts
+    """Parts of at most `limit` UTF-16 units (`bot.message_parts`)."""
+    return split_parts(text, limit, length=telegram_length, fits=_cut)
 
 
 def render_texts(texts: Iterable[Text], locale: str) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.message_parts import split_text as split_parts
 from bot.whatsapp import wording
 from flows.engine.inputs import callback_data
 from flows.engine.prompts import Prompt
@@ -63,26 +64,8 @@ Payload = dict[str, Any]
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Parts of at most `limit` characters, cut at a blank line, a line end or a
-    space where possible, else anywhere."""
-    parts: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = -1
-        for separator in ("\n\n", "\n", " "):
-            cut = window.rfind(separator)
-            if cut > 0:
-                break
-        if cut <= 0:
-            cut = limit
-        part = rest[:cut].rstrip()
-        if part:
-            parts.append(part)
-        rest = rest[cut:].lstrip()
-    if rest.strip() or not parts:
-        parts.append(rest)
-    return parts
+    """Parts of at most `limit` characters (`bot.message_parts`)."""
+    return split_parts(text, limit)
 
 
 def text_message(body: str) -> Payload:
