@@ -17,15 +17,15 @@ shown only as text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.web.pages import render_template
-from bot.web.routes import ChatPost, Post, WebChatRoutes, accepted_locale
+from bot.web.routes import ChatPost, Post, WebChatRoutes, accepted_locale, answer_wait
 from bot.web.session_cookie import new_form_id, valid_form_id
 from flows.notices import status_text
 from flows.service_texts import loket_contact
@@ -36,11 +36,11 @@ from locales import render
 from storage.case_messages import CaseMessage
 from storage.pre_aanmeldingen import PreAanmelding
 from storage.unit_of_work import UnitOfWork
-from webkit.rate_limits import client_address, take_tokens
 
 __all__ = ["add_inbox_pages"]
 
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
+Wait = Annotated[int | None, Depends(answer_wait)]  # seconds to wait, or None
 PATH = "/chat/berichten"
 
 TITLE = N_("Berichten van het loket")
@@ -197,19 +197,13 @@ class InboxPages:
         opened = await self.database.run(open_case)
         return self._redirect(visit, None if opened else "link-expired")
 
-    def _answer_wait(self, request: Request, post: ChatPost) -> int | None:
-        return take_tokens(
-            (self.routes.posts_per_session, post.visit.session_hash),
-            (self.routes.posts_per_address, client_address(request)),
-        )
-
-    async def answer(self, request: Request, post: ChatPost) -> Response:
+    async def answer(self, request: Request, post: ChatPost, wait: int | None) -> Response:
         visit = post.visit
         if post.too_large:
             return await self._refuse(request, visit, Text(TOO_LONG, {"max": ANSWER_LIMIT}), 413)
         if post.refusal is not None:
             return self._redirect(visit, "refused")
-        if self._answer_wait(request, post) is not None:
+        if wait is not None:  # the chat's own rate limit of answers (`answer_wait`)
             return self._redirect(visit, "too-fast")
         text = post.first("text").strip()
         form_id = post.first("form_id")
@@ -250,11 +244,11 @@ class InboxPages:
         notice = render(text, locale)
         return self._page(visit, locale, inbox=inbox, notice=notice, draft=draft, status=status)
 
-    async def stop(self, request: Request, post: ChatPost) -> Response:
+    async def stop(self, post: ChatPost, wait: int | None) -> Response:
         visit = post.visit
         if post.refusal is not None:
             return self._redirect(visit, "refused")
-        if self._answer_wait(request, post) is not None:
+        if wait is not None:  # the chat's own rate limit of answers (`answer_wait`)
             return self._redirect(visit, "too-fast")
         if post.first("sure") != "yes":
             return self._redirect(visit, "not-ticked")
@@ -292,12 +286,12 @@ def add_inbox_pages(router: APIRouter, routes: WebChatRoutes) -> None:
         return await pages.open_with_link(post)
 
     @router.post(PATH + "/antwoord", include_in_schema=False)
-    async def answer(request: Request, post: Post) -> Response:
-        return await pages.answer(request, post)
+    async def answer(request: Request, post: Post, wait: Wait) -> Response:
+        return await pages.answer(request, post, wait)
 
     @router.post(PATH + "/stop", include_in_schema=False)
-    async def stop(request: Request, post: Post) -> Response:
-        return await pages.stop(request, post)
+    async def stop(post: Post, wait: Wait) -> Response:
+        return await pages.stop(post, wait)
 
     @router.post(PATH + "/sluiten", include_in_schema=False)
     async def close_here(post: Post) -> Response:
