@@ -18,7 +18,7 @@ from flows.engine.flow_format import Flow
 from flows.engine.registration import Registration
 from storage.pre_aanmeldingen import Consent, NewPreAanmelding, Submitter
 
-__all__ = ["NotRegistrable", "to_new_pre_aanmelding"]
+__all__ = ["NotRegistrable", "iso_day", "to_new_pre_aanmelding"]
 
 # An organisation that was not given: the record still needs one for a professional.
 UNKNOWN_ORGANISATION = "onbekend"
@@ -48,15 +48,19 @@ class _Facts:
         return value
 
     def day(self, name: str | None) -> date | None:
-        value = self.values.get(name) if name else None
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                return None
-        return None
+        return iso_day(self.values.get(name) if name else None)
+
+
+def iso_day(value: Any) -> date | None:
+    """A stored date answer (a date, or its ISO text in JSON) as a date; None else."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _submitter(reg: Registration, facts: _Facts, region: str | None) -> Submitter:

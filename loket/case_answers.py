@@ -23,6 +23,7 @@ from babel.numbers import format_decimal
 from flows.engine.flow_format import Flow, Question, QuestionType
 from flows.engine.library import FlowLibrary, flow_library
 from flows.screening_profile import ScreeningProfile
+from intake.submission import iso_day
 from loket import labels
 from loket.i18n import dashboard_translations
 from storage.pre_aanmeldingen import PreAanmelding
@@ -99,17 +100,6 @@ class StaffWords:
         return str(value)
 
 
-def _iso_day(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 @dataclass(frozen=True)
 class CaseAnswers:
     """The answers of one pre-aanmelding, read through its flow."""
@@ -155,7 +145,7 @@ class CaseAnswers:
         if isinstance(value, list | tuple):
             return self.words.listing(self._option(question, v) for v in value)
         if isinstance(value, str):
-            day = _iso_day(value) if question.type == QuestionType.DATE else None
+            day = iso_day(value) if question.type == QuestionType.DATE else None
             return self.words.day(day) if day is not None else self._option(question, value)
         return self.words.plain(value)
 
